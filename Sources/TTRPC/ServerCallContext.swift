@@ -1,0 +1,48 @@
+import Logging
+import NIOCore
+
+/// Everything a method handler knows about the call it serves.
+///
+/// A value type; share it freely. The handler runs on ``eventLoop`` and may complete there
+/// synchronously (the fast path) or later from any thread through the returned future.
+public struct ServerCallContext: Sendable {
+    /// The service, e.g. `cart.v1.CartService`.
+    public let service: String
+    /// The method, e.g. `GetCart`.
+    public let method: String
+    /// The call's metadata (keys lowercased).
+    public let metadata: Metadata
+    /// When the caller stops waiting, if it sent a deadline.
+    public let deadline: NIODeadline?
+    /// The peer's credentials (SO_PEERCRED), when the transport is a Unix socket.
+    public let peer: PeerCredentials?
+    /// The event loop of the call's connection.
+    public let eventLoop: any EventLoop
+    /// The connection's buffer allocator.
+    public let allocator: ByteBufferAllocator
+    /// A logger carrying `rpc.method`, `rpc.request_id` and `peer.uid`.
+    public var logger: Logger
+    /// Signalled when the call ends early (client gone, deadline, shutdown).
+    public let cancellation: CallCancellation
+    /// A per-daemon unique id of the call, for logs.
+    public let requestID: String
+    /// The connection's id, for logs and metrics.
+    public let connectionID: UInt64
+
+    /// Creates a context (the server does this; tests may too).
+    public init(service: String, method: String, metadata: Metadata, deadline: NIODeadline?,
+                peer: PeerCredentials?, eventLoop: any EventLoop, allocator: ByteBufferAllocator, logger: Logger,
+                cancellation: CallCancellation, requestID: String, connectionID: UInt64) {
+        self.service = service
+        self.method = method
+        self.metadata = metadata
+        self.deadline = deadline
+        self.peer = peer
+        self.eventLoop = eventLoop
+        self.allocator = allocator
+        self.logger = logger
+        self.cancellation = cancellation
+        self.requestID = requestID
+        self.connectionID = connectionID
+    }
+}

@@ -1,0 +1,365 @@
+import Logging
+import NIOCore
+import ProtobufCSupport
+
+/// Serves the calls of one connection: stream-id rules, dispatch, deadlines, responses, streams.
+///
+/// Event-loop confined: every method runs on the connection's event loop (``ServerStreamWriter``
+/// hops there). Requests run concurrently; responses are written as they complete, in any order.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundOut = ByteBuffer
+
+    private struct ActiveCall {
+        let service: String
+        let method: String
+        let startNanos: UInt64
+        let cancellation: CallCancellation
+        let isStreaming: Bool
+        var deadlineTask: Scheduled<Void>?
+    }
+
+    private let router: Router
+    private let configuration: ServerConfiguration
+    private let peer: PeerCredentials?
+    private let connectionID: UInt64
+    private let observer: any RPCObserver
+    private let logger: Logger
+    private let arena = ProtobufArena()
+    private let eventLoop: any EventLoop
+
+    private var context: ChannelHandlerContext?
+    private var lastStreamID: UInt32 = 0
+    private var calls: [UInt32: ActiveCall] = [:]
+    private var inReadBatch = false
+    private var needsFlush = false
+    private(set) var isDraining = false
+    private var lastActivityNanos: UInt64 = 0
+    private var idleTask: Scheduled<Void>?
+    private var unwritableTask: Scheduled<Void>?
+
+    init(router: Router, configuration: ServerConfiguration, peer: PeerCredentials?, connectionID: UInt64,
+         observer: any RPCObserver, logger: Logger, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.router = router
+        self.configuration = configuration
+        self.peer = peer
+        self.connectionID = connectionID
+        self.observer = observer
+        var logger = logger
+        logger[metadataKey: "connection.id"] = "\(connectionID)"
+        if let peer { logger[metadataKey: "peer.uid"] = "\(peer.uid)" }
+        self.logger = logger
+    }
+
+    /// The number of calls in flight.
+    var activeCallCount: Int { calls.count }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        lastActivityNanos = NIODeadline.now().uptimeNanoseconds
+        scheduleIdleCheck(after: configuration.idleTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleTask?.cancel()
+        unwritableTask?.cancel()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        let abandoned = calls
+        calls.removeAll()
+        for (streamID, call) in abandoned {
+            call.deadlineTask?.cancel()
+            call.cancellation.cancel(.connectionClosed)
+            record(streamID: streamID, call: call, code: .cancelled, message: "client went away", cause: nil, now: now)
+        }
+        idleTask?.cancel()
+        unwritableTask?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inReadBatch = true
+        lastActivityNanos = NIODeadline.now().uptimeNanoseconds
+        switch unwrapInboundIn(data) {
+        case .oversized(let header):
+            let limit = configuration.maxMessageLength
+            reject(streamID: header.streamID, RPCError(code: .resourceExhausted,
+                message: "message length \(header.length) exceed maximum message size of \(limit)"))
+        case .frame(let frame):
+            switch frame.header.type {
+            case .request: handleRequest(frame)
+            case .data: handleData(frame)
+            default:
+                logger.trace("ignoring frame of unknown type", metadata: ["frame.type": "\(frame.header.type)"])
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBatch = false
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            unwritableTask?.cancel()
+            unwritableTask = nil
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            context.read()
+        } else {
+            // The peer is not reading its responses: stop reading its requests, and give up on it
+            // if it stays that way.
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+            let channel = context.channel
+            let logger = self.logger
+            unwritableTask = context.eventLoop.assumeIsolated().scheduleTask(in: configuration.unwritableTimeout) {
+                logger.notice("closing connection: the peer has not read its responses",
+                              metadata: ["timeout": "\(self.configuration.unwritableTimeout)"])
+                channel.close(promise: nil)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error; closing", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Requests
+
+    private func handleRequest(_ frame: Frame) {
+        let streamID = frame.header.streamID
+        let envelope: RequestEnvelope
+        do {
+            envelope = try RequestEnvelope.decode(frame.data, arena: arena, limits: configuration.envelopeLimits)
+            arena.reset()
+        } catch {
+            arena.reset()
+            reject(streamID: streamID, error)
+            return
+        }
+        guard streamID % 2 == 1 else {
+            reject(streamID: streamID, RPCError(code: .invalidArgument,
+                message: "StreamID must be odd for client initiated streams"), envelope: envelope)
+            return
+        }
+        guard streamID > lastStreamID else {
+            reject(streamID: streamID, RPCError(code: .invalidArgument,
+                message: "StreamID cannot be re-used and must increment"), envelope: envelope)
+            return
+        }
+        lastStreamID = streamID
+        if isDraining {
+            reject(streamID: streamID, RPCError(code: .unavailable,
+                message: "the server is shutting down; retry on a new connection"), envelope: envelope)
+            return
+        }
+        if calls.count >= configuration.maxConcurrentCallsPerConnection {
+            reject(streamID: streamID, RPCError(code: .resourceExhausted,
+                message: "too many calls in flight on this connection (limit \(configuration.maxConcurrentCallsPerConnection))"),
+                envelope: envelope)
+            return
+        }
+        let handler: MethodHandler
+        switch router.resolve(service: envelope.service, method: envelope.method) {
+        case .success(let resolved): handler = resolved
+        case .failure(let error):
+            reject(streamID: streamID, error, envelope: envelope)
+            return
+        }
+        if envelope.timeoutNano < 0 {
+            reject(streamID: streamID, RPCError(code: .deadlineExceeded,
+                message: "deadline exceeded before the call started"), envelope: envelope)
+            return
+        }
+        dispatch(streamID: streamID, envelope: envelope, handler: handler)
+    }
+
+    private func dispatch(streamID: UInt32, envelope: RequestEnvelope, handler: MethodHandler) {
+        guard let context else { return }
+        let start = NIODeadline.now()
+        let deadline = envelope.timeoutNano > 0 ? start + .nanoseconds(envelope.timeoutNano) : nil
+        let cancellation = CallCancellation()
+        let callContext = ServerCallContext(
+            service: envelope.service, method: envelope.method, metadata: envelope.metadata, deadline: deadline,
+            peer: peer, eventLoop: context.eventLoop, allocator: context.channel.allocator, logger: logger,
+            cancellation: cancellation, requestID: "\(connectionID)-\(streamID)", connectionID: connectionID)
+        calls[streamID] = ActiveCall(service: envelope.service, method: envelope.method,
+                                     startNanos: start.uptimeNanoseconds, cancellation: cancellation,
+                                     isStreaming: handler.isStreaming)
+        let loop = context.eventLoop
+        let finished: EventLoopFuture<ByteBuffer?>
+        switch handler {
+        case .unary(let body):
+            finished = body(envelope.payload, callContext).map { Optional($0) }
+        case .serverStreaming(let body):
+            let writer = ServerStreamWriter(eventLoop: loop, streamID: streamID, sink: NIOLoopBound(self, eventLoop: loop))
+            finished = body(envelope.payload, callContext, writer).map { nil }
+        }
+        var completedInline = false
+        finished.hop(to: loop).assumeIsolated().whenComplete { result in
+            completedInline = true
+            self.finish(streamID: streamID, result: result)
+        }
+        if !completedInline, let deadline, calls[streamID] != nil {
+            calls[streamID]?.deadlineTask = loop.assumeIsolated().scheduleTask(deadline: deadline) {
+                self.expire(streamID: streamID)
+            }
+        }
+    }
+
+    private func expire(streamID: UInt32) {
+        guard let call = calls.removeValue(forKey: streamID) else { return }
+        call.cancellation.cancel(.deadlineExceeded)
+        let error = RPCError(code: .deadlineExceeded, message: "deadline exceeded")
+        write { $0.writeResponseFrame(streamID: streamID, status: error) }
+        record(streamID: streamID, call: call, code: error.code, message: error.message, cause: nil)
+    }
+
+    /// Completes a call: `.success(buffer)` for a unary reply, `.success(nil)` for a stream's clean
+    /// end, `.failure` for an error status.
+    private func finish(streamID: UInt32, result: Result<ByteBuffer?, any Error>) {
+        guard let call = calls.removeValue(forKey: streamID) else { return }  // already expired or closed
+        call.deadlineTask?.cancel()
+        switch result {
+        case .success(.some(let payload)):
+            let limit = configuration.maxMessageLength
+            // The Response envelope adds a tag and a length varint to the payload.
+            let envelopeSize = payload.readableBytes + 1 + varintLength(UInt64(payload.readableBytes))
+            if payload.readableBytes > 0, envelopeSize > limit {
+                let error = RPCError(code: .resourceExhausted,
+                    message: "response of \(envelopeSize) bytes exceeds the maximum message size of \(limit)")
+                write { $0.writeResponseFrame(streamID: streamID, status: error) }
+                record(streamID: streamID, call: call, code: error.code, message: error.message, cause: nil)
+                return
+            }
+            write(capacity: TTRPCWire.headerLength + envelopeSize) { $0.writeResponseFrame(streamID: streamID, payload: payload) }
+            record(streamID: streamID, call: call, code: .ok, message: nil, cause: nil)
+        case .success(.none):
+            write { $0.writeEndOfStreamFrame(streamID: streamID) }
+            record(streamID: streamID, call: call, code: .ok, message: nil, cause: nil)
+        case .failure(let error):
+            let rpcError = RPCError(from: error)
+            call.cancellation.cancel(.aborted)
+            write { $0.writeResponseFrame(streamID: streamID, status: rpcError) }
+            record(streamID: streamID, call: call, code: rpcError.code, message: rpcError.message,
+                   cause: rpcError.cause)
+        }
+    }
+
+    // MARK: Streams
+
+    /// Writes one message of a server stream; see ``ServerStreamWriter/send(_:)``.
+    func sendStreamMessage(streamID: UInt32, message: ByteBuffer) -> EventLoopFuture<Void> {
+        guard let context else {
+            return eventLoop.makeFailedFuture(RPCError(code: .unavailable, message: "the connection is closed"))
+        }
+        guard calls[streamID] != nil else {
+            return context.eventLoop.makeFailedFuture(RPCError(code: .cancelled, message: "the stream has ended"))
+        }
+        guard message.readableBytes <= configuration.maxMessageLength else {
+            return context.eventLoop.makeFailedFuture(RPCError(code: .resourceExhausted,
+                message: "stream message of \(message.readableBytes) bytes exceeds the maximum message size"))
+        }
+        var buffer = context.channel.allocator.buffer(capacity: TTRPCWire.headerLength + message.readableBytes)
+        buffer.writeDataFrame(streamID: streamID, message: message)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+        if inReadBatch { needsFlush = true } else { context.flush() }
+        return promise.futureResult
+    }
+
+    private func handleData(_ frame: Frame) {
+        let streamID = frame.header.streamID
+        guard calls[streamID] != nil else {
+            reject(streamID: streamID, RPCError(code: .invalidArgument,
+                message: "data frame for stream \(streamID), which is not an open stream"))
+            return
+        }
+        if frame.header.flags.contains(.remoteClosed), frame.data.readableBytes > 0 {
+            finish(streamID: streamID, result: .failure(RPCError(code: .invalidArgument,
+                message: "data frame with the remote-closed flag must not carry data")))
+        }
+        // Otherwise: client-side data or half-close on a server-streaming call; nothing to do.
+    }
+
+    // MARK: Shutdown
+
+    /// Stops taking new calls (they get UNAVAILABLE) and ends open streams cleanly (flags 0x05).
+    func beginDraining() {
+        guard !isDraining else { return }
+        isDraining = true
+        for (streamID, call) in calls where call.isStreaming {
+            calls.removeValue(forKey: streamID)
+            call.deadlineTask?.cancel()
+            call.cancellation.cancel(.serverShutdown)
+            write { $0.writeEndOfStreamFrame(streamID: streamID) }
+            record(streamID: streamID, call: call, code: .ok, message: nil, cause: nil)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func reject(streamID: UInt32, _ error: RPCError, envelope: RequestEnvelope? = nil) {
+        write { $0.writeResponseFrame(streamID: streamID, status: error) }
+        observer.callFinished(CallRecord(
+            service: envelope?.service ?? "", method: envelope?.method ?? "", code: error.code,
+            message: error.message, cause: nil, durationNanos: 0, requestID: "\(connectionID)-\(streamID)",
+            peer: peer, isStreaming: false, reachedHandler: false))
+    }
+
+    private func write(capacity: Int = 64, _ body: (inout ByteBuffer) -> Void) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: capacity)
+        body(&buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if inReadBatch { needsFlush = true } else { context.flush() }
+    }
+
+    private func record(streamID: UInt32, call: ActiveCall, code: StatusCode, message: String?, cause: (any Error)?,
+                        now: UInt64 = NIODeadline.now().uptimeNanoseconds) {
+        observer.callFinished(CallRecord(
+            service: call.service, method: call.method, code: code, message: message, cause: cause,
+            durationNanos: Int64(now &- call.startNanos), requestID: "\(connectionID)-\(streamID)", peer: peer,
+            isStreaming: call.isStreaming, reachedHandler: true))
+    }
+
+    private func scheduleIdleCheck(after delay: TimeAmount) {
+        guard let context else { return }
+        idleTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard let context = self.context else { return }
+            let idleFor = NIODeadline.now().uptimeNanoseconds &- lastActivityNanos
+            let limit = UInt64(configuration.idleTimeout.nanoseconds)
+            if calls.isEmpty, idleFor >= limit {
+                logger.debug("closing idle connection")
+                context.close(promise: nil)
+            } else {
+                let remaining = calls.isEmpty ? Int64(limit &- idleFor) : configuration.idleTimeout.nanoseconds
+                scheduleIdleCheck(after: .nanoseconds(max(remaining, 1_000_000)))
+            }
+        }
+    }
+}
+
+/// The number of bytes of a protobuf varint.
+@inlinable
+func varintLength(_ value: UInt64) -> Int {
+    var length = 1
+    var rest = value >> 7
+    while rest != 0 {
+        length += 1
+        rest >>= 7
+    }
+    return length
+}
