@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "CartServer",
             dependencies: [
-                "TTRPC", "CartProto", "CartCore",
+                "TTRPC", "CartProto", "CartCore", "ProtobufCSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "CartClient",
             dependencies: [
-                "TTRPC", "CartProto", "CartCore",
+                "TTRPC", "CartProto", "CartCore", "ProtobufCSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,7 +100,10 @@ let package = Package(
         // Helpers shared by tests: temp sockets, the real daemon started as a child process.
         .target(
             name: "CartTesting",
-            dependencies: ["CartClient", "TTRPC", "CartCore"],
+            dependencies: [
+                "CartClient", "TTRPC", "CartCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -133,8 +136,16 @@ let package = Package(
         ),
         .testTarget(name: "CartCoreTests", dependencies: ["CartCore"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "CartProtoTests",
+            dependencies: ["CartProto", "CartCore", "ProtobufCSupport", "CCartProto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CartTesting", "CartClient", "TTRPC", "CartCore"],
+            dependencies: [
+                "CartTesting", "CartClient", "TTRPC", "CartCore", "CartProto", "ProtobufCSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -109,10 +109,12 @@ final class ClientHandler: ChannelDuplexHandler {
             }
         case .data:
             guard let entry = pending[streamID], case .stream(let continuation) = entry.receiver else { return }
-            if !frame.header.flags.contains(.noData) || frame.data.readableBytes > 0 {
+            // 0x04 alone: a message that encodes to zero bytes; 0x05: the end, carrying no message.
+            let isEnd = frame.header.flags.contains(.remoteClosed)
+            if !isEnd || frame.data.readableBytes > 0 {
                 continuation.yield(frame.data)
             }
-            if frame.header.flags.contains(.remoteClosed) {
+            if isEnd {
                 pending.removeValue(forKey: streamID)
                 entry.deadlineTask?.cancel()
                 continuation.finish()

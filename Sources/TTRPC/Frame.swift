@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One complete ttrpc frame: its header and its data.
-public struct Frame: Sendable {
+public struct Frame: Sendable, Hashable {
     /// The header; `header.length == data.readableBytes`.
     public var header: FrameHeader
     /// The frame's data (a slice of the connection's read buffer, not a copy).
@@ -21,7 +21,7 @@ public struct Frame: Sendable {
 }
 
 /// What the frame decoder produces: a frame, or the header of a frame too large to accept.
-public enum InboundFrame: Sendable {
+public enum InboundFrame: Sendable, Hashable {
     /// A complete frame within the size limit.
     case frame(Frame)
     /// A frame whose length exceeded ``TTRPCWire/maxMessageLength``; its data was read and discarded.

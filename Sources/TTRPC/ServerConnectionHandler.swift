@@ -59,7 +59,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        lastActivityNanos = NIODeadline.now().uptimeNanoseconds
+        lastActivityNanos = eventLoop.now.uptimeNanoseconds
         scheduleIdleCheck(after: configuration.idleTimeout)
     }
 
@@ -70,7 +70,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let now = NIODeadline.now().uptimeNanoseconds
+        let now = eventLoop.now.uptimeNanoseconds
         let abandoned = calls
         calls.removeAll()
         for (streamID, call) in abandoned {
@@ -85,7 +85,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
-        lastActivityNanos = NIODeadline.now().uptimeNanoseconds
+        lastActivityNanos = eventLoop.now.uptimeNanoseconds
         switch unwrapInboundIn(data) {
         case .oversized(let header):
             let limit = configuration.maxMessageLength
@@ -188,7 +188,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func dispatch(streamID: UInt32, envelope: RequestEnvelope, handler: MethodHandler) {
         guard let context else { return }
-        let start = NIODeadline.now()
+        let start = context.eventLoop.now
         let deadline = envelope.timeoutNano > 0 ? start + .nanoseconds(envelope.timeoutNano) : nil
         let cancellation = CallCancellation()
         let callContext = ServerCallContext(
@@ -328,7 +328,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func record(streamID: UInt32, call: ActiveCall, code: StatusCode, message: String?, cause: (any Error)?,
-                        now: UInt64 = NIODeadline.now().uptimeNanoseconds) {
+                        now: UInt64? = nil) {
+        let now = now ?? eventLoop.now.uptimeNanoseconds
         observer.callFinished(CallRecord(
             service: call.service, method: call.method, code: code, message: message, cause: cause,
             durationNanos: Int64(now &- call.startNanos), requestID: "\(connectionID)-\(streamID)", peer: peer,
@@ -339,7 +340,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         idleTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
             guard let context = self.context else { return }
-            let idleFor = NIODeadline.now().uptimeNanoseconds &- lastActivityNanos
+            let idleFor = eventLoop.now.uptimeNanoseconds &- lastActivityNanos
             let limit = UInt64(configuration.idleTimeout.nanoseconds)
             if calls.isEmpty, idleFor >= limit {
                 logger.debug("closing idle connection")

@@ -1,6 +1,10 @@
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One client connection to a ttrpc server over a Unix-domain socket, multiplexing many calls.
 ///
 /// Thread-safe: calls may be made from any thread or task concurrently. A connection that closes
@@ -130,6 +134,14 @@ public final class TTRPCClientConnection: Sendable {
 /// A short description of a connection-level error.
 func describe(_ error: any Error) -> String {
     if let rpc = error as? RPCError { return rpc.message }
-    if let io = error as? IOError { return io.description }
+    if let io = error as? IOError {
+        let reason = String(cString: strerror(io.errnoCode))
+        switch io.errnoCode {
+        case ENOENT: return "\(reason) (is cartd running?)"
+        case ECONNREFUSED: return "\(reason) (the socket exists but nothing listens on it; is cartd running?)"
+        case EACCES: return "\(reason) (check the socket's permissions and your group)"
+        default: return reason
+        }
+    }
     return "\(error)"
 }

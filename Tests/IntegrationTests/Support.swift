@@ -1,0 +1,33 @@
+import CartProto
+import CartTesting
+import NIOCore
+import ProtobufCSupport
+import TTRPC
+
+/// A complete request frame for raw-socket tests.
+func requestBytes(streamID: UInt32, service: String, method: String, message: (some ProtoEncodable)? = nil as HealthCheckRequest?,
+                  timeoutNano: Int64 = 0, metadata: Metadata = Metadata(), flags: FrameFlags = []) -> [UInt8] {
+    var payload = ByteBuffer()
+    if let message { payload.writeProtoMessage(message) }
+    var buffer = ByteBuffer()
+    RequestEnvelope(service: service, method: method, payload: payload, timeoutNano: timeoutNano, metadata: metadata)
+        .writeFrame(streamID: streamID, flags: flags, to: &buffer, arena: ProtobufArena())
+    return Array(buffer.readableBytesView)
+}
+
+/// A Health/Check request frame.
+func healthCheckBytes(streamID: UInt32) -> [UInt8] {
+    requestBytes(streamID: streamID, service: "grpc.health.v1.Health", method: "Check", message: HealthCheckRequest())
+}
+
+/// Decodes a Response frame's data.
+func decodeResponse(_ data: [UInt8]) throws -> ResponseEnvelope {
+    try ResponseEnvelope.decode(ByteBuffer(bytes: data), arena: ProtobufArena())
+}
+
+/// Asserts-friendly: the health status in a successful Response's data.
+func servingStatus(_ data: [UInt8]) throws -> HealthCheckResponse.ServingStatus? {
+    let envelope = try decodeResponse(data)
+    guard envelope.status == nil else { return nil }
+    return try envelope.payload.readProtoMessage(as: HealthCheckResponse.self).status
+}

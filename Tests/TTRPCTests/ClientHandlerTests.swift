@@ -1,0 +1,119 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+@testable import TTRPC
+
+@Suite("Client multiplexer")
+struct ClientHandlerTests {
+    private func makeChannel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+        try channel.pipeline.syncOperations.addHandler(ClientHandler(maxMessageLength: TTRPCWire.maxMessageLength))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    private func call(_ channel: EmbeddedChannel, payload: [UInt8], deadline: NIODeadline? = nil)
+        -> EventLoopFuture<ByteBuffer> {
+        let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
+        let envelope = RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(bytes: payload))
+        channel.writeAndFlush(ClientRequest(envelope: envelope, receiver: .unary(promise), localDeadline: deadline),
+                              promise: nil)
+        return promise.futureResult
+    }
+
+    private func respond(_ channel: EmbeddedChannel, streamID: UInt32, payload: [UInt8]) throws {
+        var buffer = ByteBuffer()
+        buffer.writeResponseFrame(streamID: streamID, payload: ByteBuffer(bytes: payload))
+        try channel.writeInbound(buffer)
+    }
+
+    @Test("stream ids are odd, start at 1 and go up by 2; replies match out of order")
+    func idsAndMatching() throws {
+        let channel = try makeChannel()
+        let first = call(channel, payload: [1])
+        let second = call(channel, payload: [2])
+        let third = call(channel, payload: [3])
+        let sent = try drainOutbound(channel)
+        #expect(sent.map(\.header.streamID) == [1, 3, 5])
+        #expect(sent.allSatisfy { $0.header.type == .request })
+        try respond(channel, streamID: 5, payload: [30])
+        try respond(channel, streamID: 1, payload: [10])
+        try respond(channel, streamID: 3, payload: [20])
+        #expect(Array(try first.wait().readableBytesView) == [10])
+        #expect(Array(try second.wait().readableBytesView) == [20])
+        #expect(Array(try third.wait().readableBytesView) == [30])
+    }
+
+    @Test("an error status fails the call with that status")
+    func errorStatus() throws {
+        let channel = try makeChannel()
+        let future = call(channel, payload: [])
+        var buffer = ByteBuffer()
+        buffer.writeResponseFrame(streamID: 1, status: RPCError(code: .permissionDenied, message: "no"))
+        try channel.writeInbound(buffer)
+        #expect(throws: RPCError.self) { try future.wait() }
+        do { _ = try future.wait() } catch let error as RPCError { #expect(error.code == .permissionDenied) }
+    }
+
+    @Test("closing the connection fails calls in flight and later calls with UNAVAILABLE")
+    func closeFailsCalls() throws {
+        let channel = try makeChannel()
+        let pending = call(channel, payload: [1])
+        try channel.close().wait()
+        do {
+            _ = try pending.wait()
+            Issue.record("call survived a closed connection")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+        }
+    }
+
+    @Test("a local deadline fails the call with DEADLINE_EXCEEDED; a late reply is dropped")
+    func localDeadline() throws {
+        let channel = try makeChannel()
+        let future = call(channel, payload: [1], deadline: channel.eventLoop.now + .milliseconds(5))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(5))
+        do {
+            _ = try future.wait()
+            Issue.record("deadline not enforced")
+        } catch let error as RPCError {
+            #expect(error.code == .deadlineExceeded)
+        }
+        try respond(channel, streamID: 1, payload: [9])
+    }
+
+    @Test("a request over 4 MiB is refused locally with RESOURCE_EXHAUSTED, and ids are not spent")
+    func oversizedRequest() throws {
+        let channel = try makeChannel()
+        let big = call(channel, payload: [UInt8](repeating: 0, count: 5 << 20))
+        do {
+            _ = try big.wait()
+            Issue.record("oversized request sent")
+        } catch let error as RPCError {
+            #expect(error.code == .resourceExhausted)
+        }
+        _ = call(channel, payload: [1])
+        #expect(try drainOutbound(channel).map(\.header.streamID) == [1])
+    }
+
+    @Test("a stream yields data frames and finishes on flags 0x05")
+    func streamReceive() async throws {
+        let channel = try makeChannel()
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let envelope = RequestEnvelope(service: "s", method: "w", payload: ByteBuffer())
+        channel.writeAndFlush(ClientRequest(envelope: envelope, receiver: .stream(continuation), localDeadline: nil),
+                              promise: nil)
+        let sent = try drainOutbound(channel)
+        #expect(sent.first?.header.flags == .remoteClosed)
+        var data = ByteBuffer()
+        data.writeDataFrame(streamID: 1, message: ByteBuffer(bytes: [1]))
+        data.writeDataFrame(streamID: 1, message: ByteBuffer())
+        data.writeDataFrame(streamID: 1, message: ByteBuffer(bytes: [2]))
+        data.writeEndOfStreamFrame(streamID: 1)
+        try channel.writeInbound(data)
+        var received: [[UInt8]] = []
+        for try await message in stream { received.append(Array(message.readableBytesView)) }
+        #expect(received == [[1], [], [2]])
+    }
+}

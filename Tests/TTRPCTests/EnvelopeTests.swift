@@ -1,0 +1,141 @@
+import NIOCore
+import ProtobufCSupport
+import Testing
+@testable import TTRPC
+
+@Suite("Envelope codec")
+struct EnvelopeTests {
+    @Test("decodes the Go client's captured request")
+    func decodesGoRequest() throws {
+        let data = ByteBuffer(bytes: goRequestFrame.dropFirst(10))
+        let envelope = try RequestEnvelope.decode(data, arena: ProtobufArena())
+        #expect(envelope.service == "demo.v1.Echo")
+        #expect(envelope.method == "Say")
+        #expect(Array(envelope.payload.readableBytesView) == hex("0a 05") + utf8("hello"))
+        #expect(envelope.timeoutNano == 4_999_973_861)
+        #expect(envelope.metadata["x-cart-id"] == "c42")
+        #expect(envelope.metadata["X-Cart-ID"] == "c42")
+    }
+
+    @Test("encodes a request the Go server would read byte for byte")
+    func encodesLikeGo() {
+        var buffer = ByteBuffer()
+        let envelope = RequestEnvelope(service: "demo.v1.Echo", method: "Say",
+                                       payload: ByteBuffer(bytes: hex("0a 05") + utf8("hello")),
+                                       timeoutNano: 4_999_973_861, metadata: ["x-cart-id": "c42"])
+        envelope.writeFrame(streamID: 1, flags: [], to: &buffer, arena: ProtobufArena())
+        #expect(Array(buffer.readableBytesView) == goRequestFrame)
+    }
+
+    @Test("a success response matches the captured Go server reply")
+    func successResponse() {
+        var buffer = ByteBuffer()
+        buffer.writeResponseFrame(streamID: 1, payload: ByteBuffer(bytes: hex("0a 0b") + utf8("echo: hello")))
+        #expect(Array(buffer.readableBytesView) == goResponseFrame)
+    }
+
+    @Test("an error response matches the captured Go error reply")
+    func errorResponse() throws {
+        var buffer = ByteBuffer()
+        buffer.writeResponseFrame(streamID: 1, status: RPCError(code: .notFound, message: "no such cart \"fail\""))
+        let expectedData = hex("0a 17 08 05 12 13") + utf8("no such cart \"fail\"")
+        #expect(Array(buffer.readableBytesView.dropFirst(10)) == expectedData)
+        let decoded = try ResponseEnvelope.decode(ByteBuffer(bytes: expectedData), arena: ProtobufArena())
+        #expect(decoded.status?.code == .notFound)
+        #expect(decoded.status?.message == "no such cart \"fail\"")
+        #expect(decoded.payload.readableBytes == 0)
+    }
+
+    @Test("a status with code 0 means success")
+    func codeZeroIsSuccess() throws {
+        let decoded = try ResponseEnvelope.decode(ByteBuffer(bytes: hex("0a 00 12 01 41")), arena: ProtobufArena())
+        #expect(decoded.status == nil)
+        #expect(Array(decoded.payload.readableBytesView) == [0x41])
+    }
+
+    @Test("round trip keeps repeated metadata keys and order, lowercased")
+    func metadataRoundTrip() throws {
+        var metadata = Metadata()
+        metadata.append("Authorization", "Bearer x")
+        metadata.append("x-tag", "a")
+        metadata.append("X-TAG", "b")
+        var buffer = ByteBuffer()
+        RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(), timeoutNano: -5, metadata: metadata)
+            .writeFrame(streamID: 3, flags: [], to: &buffer, arena: ProtobufArena())
+        buffer.moveReaderIndex(forwardBy: 10)
+        let decoded = try RequestEnvelope.decode(buffer, arena: ProtobufArena())
+        #expect(decoded.metadata.values("x-tag") == ["a", "b"])
+        #expect(decoded.metadata["authorization"] == "Bearer x")
+        #expect(decoded.timeoutNano == -5)
+        #expect(decoded.metadata.map(\.key) == ["authorization", "x-tag", "x-tag"])
+    }
+
+    @Test("garbage is INVALID_ARGUMENT")
+    func garbage() {
+        #expect(throws: RPCError.self) {
+            try RequestEnvelope.decode(ByteBuffer(bytes: [0xff, 0xff, 0xff]), arena: ProtobufArena())
+        }
+        do {
+            _ = try RequestEnvelope.decode(ByteBuffer(bytes: [0x0a, 0x05, 0x41]), arena: ProtobufArena())
+            Issue.record("truncated envelope decoded")
+        } catch {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.hasPrefix("unmarshal request error"))
+        }
+    }
+
+    @Test("a service name that is not UTF-8 is INVALID_ARGUMENT naming the field")
+    func invalidUTF8() {
+        do {
+            _ = try RequestEnvelope.decode(ByteBuffer(bytes: [0x0a, 0x02, 0xc3, 0x28]), arena: ProtobufArena())
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("service is not valid UTF-8"))
+        }
+    }
+
+    @Test("metadata over the count or size limit is RESOURCE_EXHAUSTED")
+    func metadataLimits() {
+        var many = Metadata()
+        for index in 0..<65 { many.append("k\(index)", "v") }
+        var big = Metadata()
+        big.append("k", String(repeating: "x", count: 20_000))
+        for metadata in [many, big] {
+            var buffer = ByteBuffer()
+            RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(), metadata: metadata)
+                .writeFrame(streamID: 1, flags: [], to: &buffer, arena: ProtobufArena())
+            buffer.moveReaderIndex(forwardBy: 10)
+            #expect(throws: RPCError.self) { try RequestEnvelope.decode(buffer, arena: ProtobufArena()) }
+            do {
+                _ = try RequestEnvelope.decode(buffer, arena: ProtobufArena())
+            } catch {
+                #expect(error.code == .resourceExhausted)
+            }
+        }
+    }
+
+    @Test("status codes have their canonical names")
+    func statusNames() {
+        #expect(StatusCode.ok.name == "OK")
+        #expect(StatusCode.unauthenticated.name == "UNAUTHENTICATED")
+        #expect(StatusCode(rawValue: 42).name == "CODE_42")
+        #expect(StatusCode(name: "deadline_exceeded") == .deadlineExceeded)
+        #expect(StatusCode.resourceExhausted.rawValue == 8)
+    }
+
+    @Test("an arena survives many large and small allocations across resets")
+    func arenaReuse() {
+        let arena = ProtobufArena(blockSize: 1024)
+        for round in 0..<50 {
+            for size in [1, 15, 16, 17, 300, 5000, 100_000] {
+                let pointer = arena.allocate(byteCount: size)
+                pointer.initializeMemory(as: UInt8.self, repeating: UInt8(round), count: size)
+                #expect(Int(bitPattern: pointer) % 16 == 0)
+            }
+            let text = arena.cString("héllo \(round)")
+            #expect(String(cString: text) == "héllo \(round)")
+            arena.reset()
+        }
+    }
+}
