@@ -66,9 +66,11 @@ run: build
 
 ## Tests -------------------------------------------------------------------------------------
 
+# Unit tests first, then the socket-level tests (which start real cartd processes) on a quieter machine.
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build --skip IntegrationTests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build --filter IntegrationTests $(SWIFT_FLAGS)
 
 test-unit: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)

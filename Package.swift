@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CartCore", targets: ["CartCore"]),
         .library(name: "CartProto", targets: ["CartProto"]),
         .library(name: "CartClient", targets: ["CartClient"]),
+        .library(name: "CartAuth", targets: ["CartAuth"]),
         .library(name: "CartTesting", targets: ["CartTesting"]),
         .executable(name: "cartd", targets: ["cartd"]),
         .executable(name: "cartctl", targets: ["cartctl"]),
@@ -73,11 +74,18 @@ let package = Package(
             dependencies: ["CartCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Tokens: HS256 verification with key rotation and a cache, and minting for tools and tests.
+        .target(
+            name: "CartAuth",
+            dependencies: [.product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         // Service handlers, identity, watch fan-out, metrics, and the Service that runs the listener.
         .target(
             name: "CartServer",
             dependencies: [
-                "TTRPC", "CartProto", "CartCore", "ProtobufCSupport",
+                "TTRPC", "CartProto", "CartCore", "ProtobufCSupport", "CartAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +109,7 @@ let package = Package(
         .target(
             name: "CartTesting",
             dependencies: [
-                "CartClient", "TTRPC", "CartCore",
+                "CartClient", "TTRPC", "CartCore", "CartAuth",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -119,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "cartctl",
             dependencies: [
-                "CartClient", "CartCore",
+                "CartClient", "CartCore", "CartAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -135,6 +143,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CartCoreTests", dependencies: ["CartCore"], swiftSettings: swiftSettings),
+        // cartctl is a dependency too: its TTL parsing, JSON models and tables are tested here (@testable import).
+        .testTarget(
+            name: "CartClientTests",
+            dependencies: ["CartClient", "CartProto", "CartCore", "cartctl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CartStoreSQLiteTests",
+            dependencies: ["CartStoreSQLite", "CartCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CartProtoTests",
             dependencies: ["CartProto", "CartCore", "ProtobufCSupport", "CCartProto"],

@@ -60,8 +60,7 @@ public final class CartClient: Sendable {
         service: String, method: String, request: Request, response: Response.Type, retryable: Bool,
         metadata extra: Metadata = Metadata(), timeout: TimeAmount? = nil
     ) async throws(RPCError) -> Response {
-        var metadata = extra
-        if let token = configuration.token { metadata.replace("authorization", with: "Bearer \(token)") }
+        let metadata = authorizedMetadata(extra)
         let attempts = retryable ? max(1, configuration.retry.maxAttempts) : 1
         var attempt = 1
         while true {

@@ -140,8 +140,9 @@ public struct CartRules: Sendable, Hashable {
             cart.lines[existing].addedUnitPrice = unitPrice
         } else {
             cart.lines.append(
+                // The catalog's own ids (byte for byte), whatever form the request spelled them in.
                 CartLine(
-                    id: ids.next(prefix: IDPrefix.item), productID: productID, variantID: variantID,
+                    id: ids.next(prefix: IDPrefix.item), productID: product.id, variantID: variant?.id,
                     quantity: newQuantity, addedUnitPrice: unitPrice, createdAtMs: nowMs))
         }
     }

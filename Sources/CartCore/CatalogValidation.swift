@@ -1,3 +1,5 @@
+import Foundation
+
 // The rules a product must satisfy before UpsertProducts or SetStock writes it.
 
 /// Limits on catalog data, chosen so arithmetic stays far from `Int64` overflow.
@@ -62,6 +64,10 @@ public enum CatalogValidation {
         }
         guard id.unicodeScalars.allSatisfy(isPrintableNonSpace) else {
             throw CartError.invalidField(field, "must not contain spaces, control or invisible characters")
+        }
+        // Swift compares strings by canonical equivalence, SQL by bytes: only NFC ids keep the two in step.
+        guard id.utf8.elementsEqual(id.precomposedStringWithCanonicalMapping.utf8) else {
+            throw CartError.invalidField(field, "must be in Unicode normalization form C (NFC)")
         }
     }
 

@@ -20,7 +20,7 @@ public struct StoreError: DomainError, Equatable {
         case other
     }
 
-    /// `.unavailable` for transient reasons (busy, full, unreachable), `.internal` otherwise.
+    /// `.unavailable` for transient reasons (busy, unreachable), `.resourceExhausted` for a full disk, `.internal` otherwise.
     public let kind: ErrorKind
     /// A generic, caller-safe message.
     public let message: String
@@ -37,9 +37,12 @@ public struct StoreError: DomainError, Equatable {
         self.reason = reason
         self.detail = detail
         switch reason {
-        case .busy, .full, .unreachable:
+        case .busy, .unreachable:
             kind = .unavailable
             message = "the cart store is temporarily unavailable; retry shortly"
+        case .full:
+            kind = .resourceExhausted
+            message = "the cart store is out of disk space; nothing was changed, retry when space is freed"
         case .corrupt, .other:
             kind = .internal
             message = "internal error"

@@ -122,6 +122,14 @@ public protocol CartStore: Sendable {
     func getOrCreateActiveCart(userID: String, defaultCurrency: String, nowMs: Int64, isGuest: Bool) throws
         -> (cart: StoredCart, created: Bool)
 
+    /// The user's active cart, created if there is none, priced against the live catalog (GetCart).
+    /// - Returns: The priced cart, and whether it was created by this call.
+    func pricedCart(userID: String, defaultCurrency: String, nowMs: Int64, isGuest: Bool) throws
+        -> (cart: PricedCart, created: Bool)
+
+    /// Prices a stored cart against the live catalog and current reservations.
+    func price(_ cart: StoredCart) throws -> PricedCart
+
     /// One transaction: decide idempotency first (`IdempotencyRecord.decide`: replay or conflict), load (or
     /// create) the user's active cart, apply the command with `rules` against the catalog and pending
     /// reservations, write the cart if it changed (version + 1), price it, and store `encodeResult(priced)` as

@@ -1,3 +1,4 @@
+import CartAuth
 import CartClient
 import Foundation
 import NIOConcurrencyHelpers
@@ -29,6 +30,8 @@ public final class TestDaemon: Sendable {
     public let databasePath: String
     /// Where the daemon's standard error goes.
     public let logPath: String
+    /// The HS256 secret file the daemon verifies tokens with (created with mode 0600).
+    public let secretPath: String
     /// The arguments the daemon runs with (besides the socket and database).
     public let arguments: [String]
     private let process = NIOLockedValueBox<Process?>(nil)
@@ -42,7 +45,35 @@ public final class TestDaemon: Sendable {
         self.socketPath = self.directory + "/cartd.sock"
         self.databasePath = self.directory + "/cart.db"
         self.logPath = self.directory + "/cartd.log"
+        self.secretPath = self.directory + "/jwt.secret"
         self.arguments = arguments
+        if !FileManager.default.fileExists(atPath: secretPath) {
+            let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            _ = FileManager.default.createFile(atPath: secretPath, contents: Data(secret.utf8),
+                                           attributes: [.posixPermissions: 0o600])
+        }
+    }
+
+    /// The daemon's token secret.
+    public var signingKey: SigningKey {
+        get throws { SigningKey(id: nil, secret: try SigningKey.secret(fromFile: secretPath)) }
+    }
+
+    /// Mints a token the daemon accepts.
+    /// - Parameters:
+    ///   - user: The `sub`.
+    ///   - admin: Adds role `admin`.
+    ///   - guest: A guest session.
+    ///   - lifetime: Seconds until it expires.
+    public func token(user: String, admin: Bool = false, guest: Bool = false,
+                      lifetime: TimeInterval = 3600) async throws -> String {
+        try await TokenMinter(key: signingKey).mint(subject: user, lifetime: lifetime, roles: admin ? ["admin"] : [],
+                                                    guest: guest)
+    }
+
+    /// A client acting as `user`.
+    public func client(user: String, admin: Bool = false, guest: Bool = false) async throws -> CartClient {
+        CartClient(socketPath: socketPath, token: try await token(user: user, admin: admin, guest: guest))
     }
 
     /// The path of the `cartd` binary: `$CARTD_BINARY`, or the one built next to the test bundle.
@@ -57,13 +88,14 @@ public final class TestDaemon: Sendable {
     /// Starts the daemon and waits until it answers on its socket.
     /// - Parameter timeout: How long to wait for it to listen.
     /// - Throws: ``TestDaemonError`` with the daemon's log when it exits or does not listen in time.
-    public func start(timeout: Duration = .seconds(20)) async throws {
+    public func start(timeout: Duration = .seconds(60)) async throws {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
         let child = Process()
         child.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        child.arguments = ["--socket", socketPath, "--enable-test-service"] + arguments
+        child.arguments = ["--socket", socketPath, "--database", databasePath, "--jwt-secret-file", secretPath,
+                           "--enable-test-service"] + arguments
         child.standardError = log
         child.standardOutput = log
         try child.run()

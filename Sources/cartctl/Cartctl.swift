@@ -6,7 +6,7 @@ struct Cartctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cartctl",
         abstract: "Talk to cartd: health, carts, catalog, checkout, orders and operations.",
-        subcommands: [HealthCommand.self]
+        subcommands: [HealthCommand.self, TokenCommand.self, CartCommand.self, CatalogCommand.self]
     )
 }
 

@@ -17,3 +17,8 @@ func printError(_ line: String) {
     let text = line + "\n"
     _ = text.withCString { write(2, $0, strlen($0)) }
 }
+
+/// Flushes standard output (so that `watch` output reaches a pipe as each event arrives).
+func flushOutput() {
+    fflush(nil)
+}

@@ -8,7 +8,7 @@ struct StoreErrorTests {
     @Test(
         "kinds",
         arguments: [
-            (StoreError.Reason.busy, ErrorKind.unavailable), (.full, .unavailable), (.unreachable, .unavailable),
+            (StoreError.Reason.busy, ErrorKind.unavailable), (.full, .resourceExhausted), (.unreachable, .unavailable),
             (.corrupt, .internal), (.other, .internal),
         ])
     func kinds(reason: StoreError.Reason, kind: ErrorKind) {

@@ -1,5 +1,6 @@
 import CartProto
 import CartTesting
+import Testing
 import NIOCore
 import ProtobufCSupport
 import TTRPC
@@ -30,4 +31,22 @@ func servingStatus(_ data: [UInt8]) throws -> HealthCheckResponse.ServingStatus?
     let envelope = try decodeResponse(data)
     guard envelope.status == nil else { return nil }
     return try envelope.payload.readProtoMessage(as: HealthCheckResponse.self).status
+}
+
+/// Runs `body`, which must fail with an ``RPCError`` of `code`; records an issue otherwise.
+/// - Returns: The error, for further checks.
+@discardableResult
+func expectRPCError<T>(_ code: StatusCode, _ what: String = "", _ body: () async throws -> T,
+                       sourceLocation: SourceLocation = #_sourceLocation) async -> RPCError? {
+    do {
+        _ = try await body()
+        Issue.record("\(what): succeeded, expected \(code)", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as RPCError {
+        #expect(error.code == code, "\(what): \(error.code.name): \(error.message)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("\(what): \(error), expected RPCError \(code)", sourceLocation: sourceLocation)
+        return nil
+    }
 }

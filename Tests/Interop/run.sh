@@ -29,16 +29,10 @@ cp "$here/go/main.go" "$work/gopath/src/cartsync.local/interop/cmd/main.go"
 
 chmod 700 "$work"
 socket="$work/cartd.sock"
-args=(--socket "$socket" --enable-test-service --database "$work/cart.db")
-token=""
-if "$cartd" --help 2>&1 | grep -q -- "--jwt-secret-file"; then
-  head -c 32 /dev/urandom | base64 > "$work/jwt.secret" && chmod 600 "$work/jwt.secret"
-  args+=(--jwt-secret-file "$work/jwt.secret" --demo-catalog)
-  token=$("$(dirname "$cartd")/cartctl" token mint --user interop-user --secret-file "$work/jwt.secret" --ttl 10m)
-fi
-if ! "$cartd" --help 2>&1 | grep -q -- "--database"; then
-  args=(--socket "$socket" --enable-test-service)
-fi
+head -c 32 /dev/urandom | base64 > "$work/jwt.secret" && chmod 600 "$work/jwt.secret"
+args=(--socket "$socket" --enable-test-service --database "$work/cart.db" --jwt-secret-file "$work/jwt.secret"
+      --seed-catalog "$root/deploy/demo-catalog.json")
+token=$("$(dirname "$cartd")/cartctl" token mint --user interop-user --secret-file "$work/jwt.secret" --ttl 10m)
 "$cartd" "${args[@]}" > "$work/cartd.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 200); do [ -S "$socket" ] && break; sleep 0.05; done

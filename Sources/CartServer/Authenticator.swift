@@ -1,0 +1,117 @@
+import CartAuth
+import NIOCore
+import TTRPC
+
+/// Who is calling, as far as cartd's authorization is concerned.
+public struct CallerIdentity: Sendable, Hashable {
+    /// The cart owner: the token's `sub`, or `guest:<sub>` for guest sessions (so a guest token can
+    /// never reach a registered user's cart, whatever its `sub`).
+    public var userID: String
+    /// The token's `sub` as is; empty for an admin peer calling without a token.
+    public var subject: String
+    /// A guest session.
+    public var isGuest: Bool
+    /// Token roles.
+    public var roles: Set<String>
+    /// Role `admin`, or a peer uid listed as admin.
+    public var isAdmin: Bool
+}
+
+/// Turns a call's `authorization: Bearer <JWT>` metadata (and its peer credentials) into a
+/// ``CallerIdentity``, or UNAUTHENTICATED / PERMISSION_DENIED.
+///
+/// Thread-safe. Tokens verified before come from the verifier's cache synchronously (no hop);
+/// a new token is verified once on a task.
+public final class Authenticator: Sendable {
+    /// The token verifier.
+    public let verifier: TokenVerifier
+    /// Peer uids treated as admin for Catalog/Admin RPCs.
+    public let adminUIDs: Set<UInt32>
+    private let onCacheLookup: @Sendable (_ hit: Bool) -> Void
+
+    /// Creates an authenticator.
+    /// - Parameters:
+    ///   - verifier: Verifies tokens.
+    ///   - adminUIDs: Peers that are admins without a token role.
+    ///   - onCacheLookup: Told about every token cache hit or miss (metrics).
+    public init(verifier: TokenVerifier, adminUIDs: Set<UInt32> = [],
+                onCacheLookup: @escaping @Sendable (_ hit: Bool) -> Void = { _ in }) {
+        self.verifier = verifier
+        self.adminUIDs = adminUIDs
+        self.onCacheLookup = onCacheLookup
+    }
+
+    /// The caller's identity; fails UNAUTHENTICATED when the token is missing or bad.
+    public func authenticate(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
+        let token: String
+        do { token = try Self.bearerToken(context.metadata) } catch {
+            return context.eventLoop.makeFailedFuture(error)
+        }
+        let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
+        if let hit = verifier.cached(token) {
+            onCacheLookup(true)
+            return context.eventLoop.makeSucceededFuture(Self.identity(hit, peerIsAdmin: peerIsAdmin))
+        }
+        onCacheLookup(false)
+        let verifier = self.verifier
+        return context.eventLoop.makeFutureWithTask {
+            do throws(AuthError) {
+                return Self.identity(try await verifier.verify(token), peerIsAdmin: peerIsAdmin)
+            } catch {
+                throw error.rpcError
+            }
+        }
+    }
+
+    /// The caller's identity when it may use admin RPCs: role `admin`, or an admin peer (which needs no token).
+    /// Fails UNAUTHENTICATED for a bad token, PERMISSION_DENIED for a valid non-admin caller.
+    public func authenticateAdmin(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
+        let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
+        if peerIsAdmin, context.metadata["authorization"] == nil {
+            return context.eventLoop.makeSucceededFuture(
+                CallerIdentity(userID: "", subject: "", isGuest: false, roles: [], isAdmin: true))
+        }
+        return authenticate(context).flatMapThrowing { identity in
+            guard identity.isAdmin else {
+                throw RPCError(code: .permissionDenied, message: "this call needs role admin")
+            }
+            return identity
+        }
+    }
+
+    /// Verifies a token passed in a request field (MergeGuestCart's guest token).
+    public func verifyToken(_ token: String, on eventLoop: any EventLoop) -> EventLoopFuture<VerifiedToken> {
+        if let hit = verifier.cached(token) { return eventLoop.makeSucceededFuture(hit) }
+        let verifier = self.verifier
+        return eventLoop.makeFutureWithTask {
+            do throws(AuthError) { return try await verifier.verify(token) } catch { throw error.rpcError }
+        }
+    }
+
+    /// The owner id of a verified token (guests are namespaced).
+    public static func userID(of token: VerifiedToken) -> String {
+        token.isGuest ? "guest:" + token.subject : token.subject
+    }
+
+    private static func identity(_ token: VerifiedToken, peerIsAdmin: Bool) -> CallerIdentity {
+        CallerIdentity(userID: userID(of: token), subject: token.subject, isGuest: token.isGuest, roles: token.roles,
+                       isAdmin: token.roles.contains("admin") || peerIsAdmin)
+    }
+
+    static func bearerToken(_ metadata: Metadata) throws(RPCError) -> String {
+        let values = metadata.values("authorization")
+        guard let value = values.first else {
+            throw RPCError(code: .unauthenticated, message: "missing authorization metadata; send 'authorization: Bearer <JWT>'")
+        }
+        guard values.count == 1 else {
+            throw RPCError(code: .unauthenticated, message: "send exactly one authorization metadata entry")
+        }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw RPCError(code: .unauthenticated, message: "authorization metadata must be 'Bearer <JWT>'")
+        }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+}
+
+import Foundation

@@ -1,0 +1,129 @@
+import CartCore
+import GRDB
+
+extension SQLiteStore: CartStore {
+    /// The user's active cart, if one exists.
+    public func activeCart(userID: String) throws -> StoredCart? {
+        try read { db in try CartRows.activeCart(userID: userID, db) }
+    }
+
+    /// The user's active cart, created (version 1, empty) when there is none. Concurrent first calls
+    /// create one cart: creation runs on the single writer and re-checks, and a unique index forbids a
+    /// second active cart.
+    public func getOrCreateActiveCart(userID: String, defaultCurrency: String, nowMs: Int64, isGuest: Bool) throws
+        -> (cart: StoredCart, created: Bool) {
+        if let cart = try activeCart(userID: userID) { return (cart, false) }
+        return try write { db in try Self.loadOrCreate(userID: userID, currency: defaultCurrency, nowMs: nowMs,
+                                                       isGuest: isGuest, db) }
+    }
+
+    /// The user's active cart (created if needed), priced against the live catalog.
+    public func pricedCart(userID: String, defaultCurrency: String, nowMs: Int64, isGuest: Bool) throws
+        -> (cart: PricedCart, created: Bool) {
+        let (cart, created) = try getOrCreateActiveCart(userID: userID, defaultCurrency: defaultCurrency,
+                                                        nowMs: nowMs, isGuest: isGuest)
+        return (try price(cart), created)
+    }
+
+    /// Prices a stored cart against the live catalog and the current reservations.
+    public func price(_ cart: StoredCart) throws -> PricedCart {
+        try catalog.read(for: cart.userID) { (catalog: UserCatalogView) throws(CartError) in
+            try CartPricer.price(cart, catalog: catalog)
+        }
+    }
+
+    /// Applies one cart command in one write transaction; see `CartStore.mutate`.
+    public func mutate(_ mutation: CartMutation, rules: CartRules, encodeResult: (PricedCart) throws -> [UInt8])
+        throws -> CartMutationOutcome {
+        try write { db in
+            if let replay = try Self.replay(mutation, retentionMs: options.idempotencyRetentionMs, db) {
+                return .replayed(replay)
+            }
+            let (cart, created) = try Self.loadOrCreate(userID: mutation.userID, currency: mutation.defaultCurrency,
+                                                        nowMs: mutation.nowMs, isGuest: mutation.isGuest, db)
+            var ids = IDGenerator()
+            let next = try catalog.read(for: mutation.userID) { (catalog: UserCatalogView) throws(CartError) in
+                try rules.apply(mutation.command, to: cart, catalog: catalog, expectedVersion: mutation.expectedVersion,
+                                nowMs: mutation.nowMs, ids: &ids)
+            }
+            return try finish(mutation, old: cart, new: next, created: created, encodeResult: encodeResult, db)
+        }
+    }
+
+    /// Moves the guest's active cart into the caller's and closes the guest cart, in one transaction.
+    /// A guest with no active cart (already merged) changes nothing.
+    public func mergeGuestCart(guestUserID: String, into mutation: CartMutation, rules: CartRules,
+                               encodeResult: (PricedCart) throws -> [UInt8]) throws -> CartMutationOutcome {
+        guard guestUserID != mutation.userID else {
+            throw CartError.invalidField("guest_token", "a cart cannot be merged into itself")
+        }
+        return try write { db in
+            if let replay = try Self.replay(mutation, retentionMs: options.idempotencyRetentionMs, db) {
+                return .replayed(replay)
+            }
+            let (cart, created) = try Self.loadOrCreate(userID: mutation.userID, currency: mutation.defaultCurrency,
+                                                        nowMs: mutation.nowMs, isGuest: mutation.isGuest, db)
+            var next = cart
+            if let guest = try CartRows.activeCart(userID: guestUserID, db) {
+                var ids = IDGenerator()
+                next = try catalog.read(for: mutation.userID) { (catalog: UserCatalogView) throws(CartError) in
+                    try rules.apply(.mergeGuest(lines: guest.lines), to: cart, catalog: catalog,
+                                    expectedVersion: mutation.expectedVersion, nowMs: mutation.nowMs, ids: &ids)
+                }
+                var closed = guest
+                closed.status = .merged
+                closed.version += 1
+                closed.updatedAtMs = mutation.nowMs
+                closed.lines = guest.lines
+                try CartRows.save(closed, replacing: guest, db)
+            }
+            return try finish(mutation, old: cart, new: next, created: created, encodeResult: encodeResult, db)
+        }
+    }
+
+    /// Deletes idempotency records created before `olderThanMs`.
+    /// - Returns: How many were deleted.
+    public func purgeIdempotencyRecords(olderThanMs: Int64) throws -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM idempotency_records WHERE created_at_ms < ?", arguments: [olderThanMs])
+            return db.changesCount
+        }
+    }
+
+    // MARK: Shared steps (inside a write transaction)
+
+    /// The stored result when the mutation's idempotency key was used for the same request.
+    private static func replay(_ mutation: CartMutation, retentionMs: Int64, _ db: Database) throws -> [UInt8]? {
+        guard let idempotency = mutation.idempotency else { return nil }
+        let existing = try IdempotencyRows.fetch(userID: mutation.userID, key: idempotency.key, db)
+        switch try IdempotencyRecord.decide(existing: existing, fingerprint: idempotency.fingerprint,
+                                            nowMs: mutation.nowMs, retentionMs: retentionMs) {
+        case .replay(let result): return result
+        case .execute: return nil
+        }
+    }
+
+    private static func loadOrCreate(userID: String, currency: String, nowMs: Int64, isGuest: Bool,
+                                     _ db: Database) throws -> (cart: StoredCart, created: Bool) {
+        if let cart = try CartRows.activeCart(userID: userID, db) { return (cart, false) }
+        var ids = IDGenerator()
+        let cart = StoredCart.new(id: ids.next(prefix: IDPrefix.cart), userID: userID, currency: currency,
+                                  nowMs: nowMs, isGuest: isGuest)
+        try CartRows.insert(cart, db)
+        return (cart, true)
+    }
+
+    /// Writes the new cart, prices it, stores the idempotency record.
+    private func finish(_ mutation: CartMutation, old: StoredCart, new: StoredCart, created: Bool,
+                        encodeResult: (PricedCart) throws -> [UInt8], _ db: Database) throws -> CartMutationOutcome {
+        let changed = new != old
+        if changed { try CartRows.save(new, replacing: old, db) }
+        let priced = try price(new)
+        if let idempotency = mutation.idempotency {
+            try IdempotencyRows.store(IdempotencyRecord(
+                userID: mutation.userID, key: idempotency.key, fingerprint: idempotency.fingerprint,
+                result: try encodeResult(priced), createdAtMs: mutation.nowMs), db)
+        }
+        return .applied(CartMutationResult(cart: new, priced: priced, created: created, changed: changed))
+    }
+}

@@ -1,0 +1,107 @@
+import CartCore
+import Foundation
+import GRDB
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode, behind CartCore's store protocols.
+///
+/// Every mutation is one write transaction on GRDB's single writer connection, so mutations of a
+/// cart are serialized and none is lost; reads run on a pool of reader connections and never block
+/// the writer. The catalog lives in memory as well (``CatalogCache``) for lookups and pricing.
+///
+/// Thread-safe. Methods block the calling thread for the duration of one short transaction.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    let catalog: CatalogCache
+    /// The options the store was opened with.
+    public let options: SQLiteStoreOptions
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating if needed) the database, runs pending migrations and loads the catalog.
+    /// - Parameters:
+    ///   - path: The SQLite file.
+    ///   - options: Durability and limits.
+    /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
+    public init(path: String, options: SQLiteStoreOptions = SQLiteStoreOptions()) throws {
+        self.path = path
+        self.options = options
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(options.busyTimeoutSeconds)
+        configuration.maximumReaderCount = options.maximumReaderCount
+        configuration.label = "cartd"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets synchronous = NORMAL on the writer when it enables WAL; FULL is applied after.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+            }
+            try Migrations.migrator.migrate(pool)
+            catalog = CatalogCache(try pool.read { db in try CatalogRows.loadState(db) })
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    /// The names of the migrations applied to the file, in order.
+    public func appliedMigrations() throws -> [String] {
+        try read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// The effective `synchronous` setting of the writer connection (0 OFF, 1 NORMAL, 2 FULL).
+    public func synchronousSetting() throws -> Int {
+        try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// Runs a read transaction, mapping storage failures to ``StoreError``.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    /// Runs a write transaction, mapping storage failures to ``StoreError``.
+    ///
+    /// When `touchesCatalog` is set and the transaction fails (rolled back), the in-memory catalog
+    /// is reloaded from the database so it never shows a change that was not committed.
+    func write<T>(touchesCatalog: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            if touchesCatalog { reloadCatalog() }
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    /// Reloads the in-memory catalog from the database.
+    func reloadCatalog() {
+        if let fresh = try? pool.read({ db in try CatalogRows.loadState(db) }) {
+            catalog.replace(with: fresh)
+        }
+    }
+
+    /// The current time in Unix milliseconds.
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Maps GRDB and SQLite failures to ``StoreError``; domain errors pass through.
+enum SQLiteErrors {
+    static func map(_ error: any Error) -> any Error {
+        if error is CartError || error is StoreError { return error }
+        guard let database = error as? DatabaseError else {
+            return StoreError(.other, detail: "\(error)")
+        }
+        let detail = "\(database)"
+        switch database.resultCode {
+        case .SQLITE_FULL: return StoreError(.full, detail: detail)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError(.busy, detail: detail)
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+            return StoreError(.unreachable, detail: detail)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return StoreError(.corrupt, detail: detail)
+        default: return StoreError(.other, detail: detail)
+        }
+    }
+}

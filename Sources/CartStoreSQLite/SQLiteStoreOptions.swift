@@ -1,0 +1,25 @@
+import CartCore
+
+/// How the SQLite store opens its database file.
+public struct SQLiteStoreOptions: Sendable, Hashable {
+    /// SQLite's `synchronous` setting for the writer connection (WAL mode).
+    public enum Synchronous: String, Sendable, Hashable, CaseIterable {
+        /// Commits survive a crash of the process (kill -9); the last commits before a power loss
+        /// or kernel crash may be lost (the database stays consistent). The default.
+        case normal = "NORMAL"
+        /// Every commit is fsynced before it is acknowledged: it also survives power loss.
+        case full = "FULL"
+    }
+
+    /// Durability of commits; see ``Synchronous``.
+    public var synchronous: Synchronous = .normal
+    /// How long a connection waits for a lock held by another process before failing UNAVAILABLE.
+    public var busyTimeoutSeconds: Double = 5
+    /// Concurrent read connections.
+    public var maximumReaderCount = 4
+    /// How long idempotency records are kept (and replayed).
+    public var idempotencyRetentionMs: Int64 = IdempotencyKey.defaultRetentionMs
+
+    /// The defaults: synchronous NORMAL, 5 s busy timeout, 4 readers, 24 h idempotency retention.
+    public init() {}
+}

@@ -1,0 +1,209 @@
+import CartAuth
+import CartCore
+import CartServer
+import CartStoreSQLite
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TTRPC
+
+/// Builds cartd from its settings and runs it until SIGTERM/SIGINT.
+struct Daemon {
+    let settings: DaemonSettings
+    let logger = Logger(label: "cartd")
+
+    /// Runs the daemon.
+    /// - Returns: The process exit status (0 after a graceful shutdown, 2 when start-up failed).
+    func run() async -> Int32 {
+        do {
+            return try await start()
+        } catch let error as StartupError {
+            logger.critical("cannot start: \(error.message)")
+            return 2
+        } catch let error as SocketSetupError {
+            logger.critical("cannot start: \(error.message)")
+            return 2
+        } catch {
+            logger.critical("cannot start: \(error)")
+            return 2
+        }
+    }
+
+    private func start() async throws -> Int32 {
+        let store = try openStore()
+        try seedCatalogIfEmpty(store)
+        let verifier = await TokenVerifier.make(keys: try signingKeys(), policy: tokenPolicy())
+        let auth = Authenticator(verifier: verifier, adminUIDs: Set(settings.adminUIDs))
+        let hub = WatchHub()
+
+        var cartConfiguration = CartServiceConfiguration()
+        cartConfiguration.defaultCurrency = settings.currency
+        cartConfiguration.rules = CartRules(maxLineQuantity: settings.maxLineQuantity, maxLines: settings.maxLines)
+
+        let health = HealthState(knownServices: [HealthService.name, CartService.name, CatalogService.name,
+                                                 PaymentService.name])
+        var router = Router()
+        HealthService.register(in: &router, state: health)
+        CartService(store: store, auth: auth, hub: hub, configuration: cartConfiguration).register(in: &router)
+        CatalogService(store: store, auth: auth).register(in: &router)
+        var checkout = CheckoutRules()
+        checkout.reservationMs = Int64(settings.reservationMinutes) * 60_000
+        PaymentService(store: store, auth: auth, hub: hub, gateway: try makeGateway(), rules: checkout,
+                       defaultCurrency: settings.currency, logger: Logger(label: "payments")).register(in: &router)
+        if settings.enableTestService { TestService.register(in: &router) }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let server = TTRPCServer(configuration: try serverConfiguration(), router: router, group: group, logger: logger)
+        let serviceGroup = ServiceGroup(
+            services: [
+                MaintenanceService(store: store, retentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
+                                   logger: logger),
+                ExpirySweeper(store: store, interval: .seconds(settings.expirySweepSeconds),
+                              logger: Logger(label: "payments")),
+                RPCServerService(server: server, health: health, logger: logger),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger
+        )
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try? await group.shutdownGracefully()
+        return 0
+    }
+
+    private func openStore() throws -> SQLiteStore {
+        let directory = (settings.database as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
+        var options = SQLiteStoreOptions()
+        options.synchronous = settings.sqliteSynchronous
+        options.idempotencyRetentionMs = Int64(settings.idempotencyRetentionHours) * 3_600_000
+        do {
+            let store = try SQLiteStore(path: settings.database, options: options)
+            logger.info("store open", metadata: ["database": "\(settings.database)",
+                                                 "synchronous": "\(settings.sqliteSynchronous.rawValue)"])
+            return store
+        } catch let error as StoreError {
+            throw StartupError("cannot open the database \(settings.database): \(error.message) (\(error.detail))")
+        }
+    }
+
+    private func seedCatalogIfEmpty(_ store: SQLiteStore) throws {
+        guard let path = settings.seedCatalog else { return }
+        guard try store.listProducts(afterID: nil, limit: 1).isEmpty else { return }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StartupError("cannot read the seed catalog \(path)")
+        }
+        do {
+            let count = try store.upsertProducts(try CatalogFile.decode(data))
+            logger.info("catalog seeded", metadata: ["file": "\(path)", "products": "\(count)"])
+        } catch let error as CartError {
+            throw StartupError("the seed catalog \(path) is not valid: \(error.message)")
+        }
+    }
+
+    private func signingKeys() throws -> [SigningKey] {
+        var keys: [SigningKey] = []
+        do {
+            if let file = settings.jwtSecretFile {
+                keys.append(SigningKey(id: nil, secret: try SigningKey.secret(fromFile: file)))
+            }
+            for spec in settings.jwtKeys {
+                keys.append(try Self.parseKey(spec))
+            }
+        } catch let error as AuthError {
+            throw StartupError(error.message)
+        }
+        if keys.isEmpty {
+            logger.warning("no --jwt-secret-file: a random secret is used, so no token can be valid; only Health and admin peers are served")
+            keys.append(SigningKey(id: nil, secret: (0..<32).map { _ in UInt8.random(in: 0...255) }))
+        }
+        return keys
+    }
+
+    /// Parses `KID=FILE` or `KID=FILE@UNTIL`.
+    static func parseKey(_ spec: String) throws -> SigningKey {
+        guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
+            throw StartupError("jwt-key \(spec) must be KID=FILE or KID=FILE@UNTIL")
+        }
+        let kid = String(spec[..<equals])
+        var file = String(spec[spec.index(after: equals)...])
+        var until: Date?
+        if let at = file.lastIndex(of: "@") {
+            let text = String(file[file.index(after: at)...])
+            file = String(file[..<at])
+            if let seconds = Double(text) {
+                until = Date(timeIntervalSince1970: seconds)
+            } else if let date = ISO8601DateFormatter().date(from: text) {
+                until = date
+            } else {
+                throw StartupError("jwt-key \(kid): \(text) is neither Unix seconds nor an ISO-8601 time")
+            }
+        }
+        return SigningKey(id: kid, secret: try SigningKey.secret(fromFile: file), acceptUntil: until)
+    }
+
+    private func makeGateway() throws -> any PaymentGateway {
+        switch settings.gateway {
+        case "razorpay":
+            do {
+                let secrets = GatewaySecrets(
+                    keySecret: try SigningKey.secret(fromFile: settings.razorpayKeySecretFile ?? ""),
+                    webhookSecrets: try settings.razorpayWebhookSecretFiles.map { try SigningKey.secret(fromFile: $0) })
+                return RazorpayGateway(baseURL: URL(string: settings.razorpayBaseURL)!,
+                                       keyID: settings.razorpayKeyID ?? "", secrets: secrets,
+                                       timeout: settings.gatewayTimeoutSeconds)
+            } catch let error as AuthError {
+                throw StartupError("razorpay: \(error.message)")
+            }
+        default:
+            logger.notice("payments use the simulated gateway (test secrets; no real money)")
+            return SimulatedGateway()
+        }
+    }
+
+    private func tokenPolicy() -> TokenPolicy {
+        var policy = TokenPolicy()
+        policy.issuer = settings.jwtIssuer
+        policy.audience = settings.jwtAudience
+        return policy
+    }
+
+    private func serverConfiguration() throws -> ServerConfiguration {
+        var configuration = ServerConfiguration(address: .unixSocket(path: settings.socket))
+        configuration.socketMode = settings.socketMode
+        if let group = settings.socketGroup { configuration.socketGroup = try Self.resolveGroup(group) }
+        configuration.allowInsecureSocketDirectory = settings.allowInsecureSocketDir
+        var policy = PeerPolicy.ownUserAndRoot
+        policy.allowedUIDs.formUnion(settings.allowUIDs)
+        policy.allowedUIDs.formUnion(settings.adminUIDs)
+        policy.allowedGIDs = Set(settings.allowGIDs)
+        configuration.peerPolicy = policy
+        configuration.maxConnections = settings.maxConnections
+        configuration.maxConcurrentCallsPerConnection = settings.maxCallsPerConnection
+        configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
+        configuration.shutdownGracePeriod = .seconds(Int64(settings.shutdownGraceSeconds))
+        return configuration
+    }
+
+    private static func resolveGroup(_ name: String) throws -> UInt32 {
+        if let gid = UInt32(name) { return gid }
+        guard let entry = getgrnam(name) else { throw StartupError("socket-group: no group named \(name)") }
+        return entry.pointee.gr_gid
+    }
+}
+
+/// A start-up failure with a message naming what to fix.
+struct StartupError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

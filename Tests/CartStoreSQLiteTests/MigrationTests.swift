@@ -1,0 +1,102 @@
+// Opening the store: migrations from zero and on reopen, WAL mode, the synchronous setting.
+
+import CartCore
+import Foundation
+import GRDB
+import Testing
+
+@testable import CartStoreSQLite
+
+@Suite("SQLiteStore · migrations and pragmas")
+struct MigrationTests {
+    /// The cart store's migrations, first and in this order; later ones (payments, …) follow them.
+    static let cartMigrations = ["2026-11-24 catalog", "2026-11-24 carts", "2026-11-24 idempotency"]
+    static var migrations: [String] { Migrations.migrator.migrations }
+
+    @Test func migratesAnEmptyFileFromZero() throws {
+        try withTempDatabasePath { path throws in
+            #expect(!FileManager.default.fileExists(atPath: path))
+            let store = try SQLiteStore(path: path)
+            #expect(try store.appliedMigrations() == Self.migrations)
+            #expect(Array(Self.migrations.prefix(3)) == Self.cartMigrations)
+            let tables = try store.pool.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
+            }
+            let cartTables: Set = ["cart_items", "carts", "idempotency_records", "product_variants", "products"]
+            #expect(cartTables.isSubset(of: tables))
+            #expect(try store.listProducts(afterID: nil, limit: 10).isEmpty)
+        }
+    }
+
+    @Test func reopeningAppliesNothingNewAndKeepsData() throws {
+        try withTempDatabasePath { path throws in
+            let cartID: String
+            do {
+                let store = try SQLiteStore(path: path)
+                _ = try store.upsertProducts(Fixture.products)
+                cartID = try store.apply(.add(productID: "p1", variantID: nil, quantity: 2)).cart.id
+            }
+            let store = try SQLiteStore(path: path)
+            #expect(try store.appliedMigrations() == Self.migrations)
+            #expect(try store.count("SELECT COUNT(*) FROM grdb_migrations") == Self.migrations.count)
+            #expect(try store.product(id: "p2") == Fixture.p2)
+            let cart = try #require(try store.activeCart(userID: "alice"))
+            #expect(cart.id == cartID && cart.version == 2 && cart.lines.map(\.quantity) == [2])
+        }
+    }
+
+    @Test("synchronous follows the options", arguments: [
+        (SQLiteStoreOptions.Synchronous.normal, 1), (.full, 2),
+    ])
+    func synchronousSetting(mode: SQLiteStoreOptions.Synchronous, expected: Int) throws {
+        var options = SQLiteStoreOptions()
+        options.synchronous = mode
+        try withStore(options: options, catalog: []) { store throws in
+            #expect(try store.synchronousSetting() == expected)
+            // Still so after other writes went through the writer connection.
+            _ = try store.upsertProducts([Fixture.p1])
+            #expect(try store.synchronousSetting() == expected)
+        }
+    }
+
+    @Test func walModeIsOn() throws {
+        try withTempDatabasePath { path throws in
+            let store = try SQLiteStore(path: path)
+            #expect(try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+            // An independent read-only connection sees the mode recorded in the file.
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            #expect(try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+            #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } == 1)
+        }
+    }
+
+    @Test func defaultOptions() {
+        let options = SQLiteStoreOptions()
+        #expect(options.synchronous == .normal)
+        #expect(options.idempotencyRetentionMs == 24 * 60 * 60 * 1000)
+    }
+
+    @Test func anUnopenableFileIsAStoreError() throws {
+        try withTempDatabasePath { path throws in
+            // A directory where the file should be.
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            #expect(throws: StoreError.self) { _ = try SQLiteStore(path: path) }
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseIsCorrupt() throws {
+        try withTempDatabasePath { path throws in
+            try Data(repeating: 0x41, count: 8_192).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try SQLiteStore(path: path)
+                Issue.record("opening garbage should fail")
+            } catch let error as StoreError {
+                #expect(error.reason == .corrupt, "\(error.detail)")
+                #expect(error.kind == .internal && error.message == "internal error")
+            }
+        }
+    }
+}
