@@ -21,12 +21,12 @@ public struct SigningKey: Sendable, Hashable {
     /// - Throws: ``AuthError`` when the file cannot be read, is empty, or is shorter than 16 bytes.
     public static func secret(fromFile path: String) throws(AuthError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AuthError("cannot read the JWT secret file \(path)")
+            throw AuthError("cannot read the secret file \(path)")
         }
         var bytes = [UInt8](data)
         while let last = bytes.last, last == 0x0a || last == 0x0d || last == 0x20 || last == 0x09 { bytes.removeLast() }
         guard bytes.count >= 16 else {
-            throw AuthError("the JWT secret in \(path) is \(bytes.count) bytes; use at least 16 (32 random bytes recommended)")
+            throw AuthError("the secret in \(path) is \(bytes.count) bytes; use at least 16 (32 random bytes recommended)")
         }
         return bytes
     }

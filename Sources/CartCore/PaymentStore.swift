@@ -134,6 +134,12 @@ public protocol PaymentStore: Sendable {
     func createPayment(_ draft: PaymentDraft, idempotency: IdempotencyRequest?,
                        encodeResult: (Payment) throws -> [UInt8]) throws -> PaymentCreation
 
+    /// The stored reply of an earlier request with this idempotency key, read before checkout does
+    /// anything with side effects (such as creating a gateway order).
+    /// - Returns: The reply bytes, or `nil` when the key has no live record.
+    /// - Throws: `CartError` INVALID_ARGUMENT when the key was used for a different request.
+    func idempotentReply(userID: String, request: IdempotencyRequest, nowMs: Int64) throws -> [UInt8]?
+
     /// A payment by id (any user's; callers check ownership).
     func payment(id: String) throws -> Payment?
 

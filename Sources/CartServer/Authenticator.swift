@@ -48,15 +48,20 @@ public final class Authenticator: Sendable {
             return context.eventLoop.makeFailedFuture(error)
         }
         let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
+        let annotations = context.annotations
         if let hit = verifier.cached(token) {
             onCacheLookup(true)
-            return context.eventLoop.makeSucceededFuture(Self.identity(hit, peerIsAdmin: peerIsAdmin))
+            let identity = Self.identity(hit, peerIsAdmin: peerIsAdmin)
+            annotations["user.id"] = identity.userID
+            return context.eventLoop.makeSucceededFuture(identity)
         }
         onCacheLookup(false)
         let verifier = self.verifier
         return context.eventLoop.makeFutureWithTask {
             do throws(AuthError) {
-                return Self.identity(try await verifier.verify(token), peerIsAdmin: peerIsAdmin)
+                let identity = Self.identity(try await verifier.verify(token), peerIsAdmin: peerIsAdmin)
+                annotations["user.id"] = identity.userID
+                return identity
             } catch {
                 throw error.rpcError
             }

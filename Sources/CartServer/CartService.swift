@@ -55,6 +55,7 @@ public struct CartService: Sendable {
                                                            defaultCurrency: configuration.defaultCurrency,
                                                            nowMs: Self.nowMs(), isGuest: caller.isGuest)
                 if created { events.cartCreated() }
+                context.annotations["cart.id"] = cart.id
                 return cart
             }
         }
@@ -105,6 +106,7 @@ public struct CartService: Sendable {
                                                 context: context,
                                                 fingerprint: { .cart(command, expectedVersion: expectedVersion) })
                 let outcome = try store.mutate(mutation, rules: configuration.rules) { $0.protobufBytes() }
+                if case .applied(let result) = outcome { context.annotations["cart.id"] = result.cart.id }
                 var added: Int64 = 0
                 if case .add(_, _, let quantity) = command { added = quantity }
                 return reply(outcome, caller: caller, addedUnits: added)

@@ -72,6 +72,18 @@ extension SQLiteStore: PaymentStore {
         }
     }
 
+    /// The stored reply for a key used before with the same request.
+    public func idempotentReply(userID: String, request: IdempotencyRequest, nowMs: Int64) throws -> [UInt8]? {
+        try read { db in
+            let existing = try IdempotencyRows.fetch(userID: userID, key: request.key, db)
+            switch try IdempotencyRecord.decide(existing: existing, fingerprint: request.fingerprint, nowMs: nowMs,
+                                                retentionMs: options.idempotencyRetentionMs) {
+            case .replay(let bytes): return bytes
+            case .execute: return nil
+            }
+        }
+    }
+
     /// A payment by id.
     public func payment(id: String) throws -> Payment? {
         try read { db in try PaymentRows.fetch(id: id, db) }

@@ -17,15 +17,19 @@ public final class SQLiteStore: Sendable {
     public let options: SQLiteStoreOptions
     /// The database file.
     public let path: String
+    private let onTransaction: @Sendable (_ nanoseconds: Int64) -> Void
 
     /// Opens (creating if needed) the database, runs pending migrations and loads the catalog.
     /// - Parameters:
     ///   - path: The SQLite file.
     ///   - options: Durability and limits.
+    ///   - onTransaction: Told the duration of every transaction (metrics).
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
-    public init(path: String, options: SQLiteStoreOptions = SQLiteStoreOptions()) throws {
+    public init(path: String, options: SQLiteStoreOptions = SQLiteStoreOptions(),
+                onTransaction: @escaping @Sendable (_ nanoseconds: Int64) -> Void = { _ in }) throws {
         self.path = path
         self.options = options
+        self.onTransaction = onTransaction
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
@@ -56,6 +60,8 @@ public final class SQLiteStore: Sendable {
 
     /// Runs a read transaction, mapping storage failures to ``StoreError``.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
         do {
             return try pool.read(body)
         } catch {
@@ -68,6 +74,8 @@ public final class SQLiteStore: Sendable {
     /// When `touchesCatalog` is set and the transaction fails (rolled back), the in-memory catalog
     /// is reloaded from the database so it never shows a change that was not committed.
     func write<T>(touchesCatalog: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
         do {
             return try pool.write(body)
         } catch {
@@ -90,7 +98,9 @@ public final class SQLiteStore: Sendable {
 /// Maps GRDB and SQLite failures to ``StoreError``; domain errors pass through.
 enum SQLiteErrors {
     static func map(_ error: any Error) -> any Error {
-        if error is CartError || error is StoreError { return error }
+        // CheckoutError too: the payment transactions throw it (payment not found, wrong state, expired,
+        // cart changed, lines not buyable); wrapped as StoreError it reached callers as INTERNAL.
+        if error is CartError || error is StoreError || error is CheckoutError { return error }
         guard let database = error as? DatabaseError else {
             return StoreError(.other, detail: "\(error)")
         }

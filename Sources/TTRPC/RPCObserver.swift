@@ -22,6 +22,8 @@ public struct CallRecord: Sendable {
     public var isStreaming: Bool
     /// Whether the call reached a handler (false for protocol errors such as a bad stream id).
     public var reachedHandler: Bool
+    /// What the handler recorded about the call.
+    public var annotations: [(String, String)] = []
 }
 
 /// Receives the server's events; every method is called on a connection's event loop and must

@@ -28,11 +28,14 @@ public struct ServerCallContext: Sendable {
     public let requestID: String
     /// The connection's id, for logs and metrics.
     public let connectionID: UInt64
+    /// Facts the handler records for the call's log line (`cart.id`, `payment.id`, …).
+    public let annotations: CallAnnotations
 
     /// Creates a context (the server does this; tests may too).
     public init(service: String, method: String, metadata: Metadata, deadline: NIODeadline?,
                 peer: PeerCredentials?, eventLoop: any EventLoop, allocator: ByteBufferAllocator, logger: Logger,
-                cancellation: CallCancellation, requestID: String, connectionID: UInt64) {
+                cancellation: CallCancellation, requestID: String, connectionID: UInt64,
+                annotations: CallAnnotations = CallAnnotations()) {
         self.service = service
         self.method = method
         self.metadata = metadata
@@ -44,5 +47,6 @@ public struct ServerCallContext: Sendable {
         self.cancellation = cancellation
         self.requestID = requestID
         self.connectionID = connectionID
+        self.annotations = annotations
     }
 }

@@ -15,6 +15,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let method: String
         let startNanos: UInt64
         let cancellation: CallCancellation
+        let annotations: CallAnnotations
         let isStreaming: Bool
         var deadlineTask: Scheduled<Void>?
     }
@@ -191,12 +192,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let start = context.eventLoop.now
         let deadline = envelope.timeoutNano > 0 ? start + .nanoseconds(envelope.timeoutNano) : nil
         let cancellation = CallCancellation()
+        let annotations = CallAnnotations()
         let callContext = ServerCallContext(
             service: envelope.service, method: envelope.method, metadata: envelope.metadata, deadline: deadline,
             peer: peer, eventLoop: context.eventLoop, allocator: context.channel.allocator, logger: logger,
-            cancellation: cancellation, requestID: "\(connectionID)-\(streamID)", connectionID: connectionID)
+            cancellation: cancellation, requestID: "\(connectionID)-\(streamID)", connectionID: connectionID,
+            annotations: annotations)
         calls[streamID] = ActiveCall(service: envelope.service, method: envelope.method,
                                      startNanos: start.uptimeNanoseconds, cancellation: cancellation,
+                                     annotations: annotations,
                                      isStreaming: handler.isStreaming)
         let loop = context.eventLoop
         let finished: EventLoopFuture<ByteBuffer?>
@@ -333,7 +337,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         observer.callFinished(CallRecord(
             service: call.service, method: call.method, code: code, message: message, cause: cause,
             durationNanos: Int64(now &- call.startNanos), requestID: "\(connectionID)-\(streamID)", peer: peer,
-            isStreaming: call.isStreaming, reachedHandler: true))
+            isStreaming: call.isStreaming, reachedHandler: true, annotations: call.annotations.all))
     }
 
     private func scheduleIdleCheck(after delay: TimeAmount) {

@@ -6,7 +6,9 @@ struct Cartctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cartctl",
         abstract: "Talk to cartd: health, carts, catalog, checkout, orders and operations.",
-        subcommands: [HealthCommand.self, TokenCommand.self, CartCommand.self, CatalogCommand.self]
+        subcommands: [HealthCommand.self, TokenCommand.self, CartCommand.self, CatalogCommand.self,
+                      CheckoutCommand.self, PayCommand.self, OrdersCommand.self, AdminCommand.self,
+                      MetricsCommand.self]
     )
 }
 

@@ -49,16 +49,26 @@ struct ClientOptions: ParsableArguments {
 
     /// A client for the socket, with the resolved token and the `--timeout` as the default deadline.
     func makeClient() async throws -> CartClient {
-        var configuration = CartClientConfiguration(socketPath: connection.socket,
-                                                    token: try await identity.resolveToken())
+        Self.makeClient(connection: connection, token: try await identity.resolveToken())
+    }
+
+    /// A client for `connection` sending `token`.
+    static func makeClient(connection: ConnectionOptions, token: String?) -> CartClient {
+        var configuration = CartClientConfiguration(socketPath: connection.socket, token: token)
         configuration.defaultTimeout = .nanoseconds(Int64(connection.timeout * 1_000_000_000))
         return CartClient(configuration: configuration)
     }
 
     /// Runs `body` with a client, closing it afterwards; errors are reported as `cartctl: CODE: message`.
     func withClient(_ body: (CartClient) async throws -> Void) async throws {
+        try await Self.withClient(body) { try await makeClient() }
+    }
+
+    /// Runs `body` with the client `make` creates, closing it afterwards; errors are reported.
+    static func withClient(_ body: (CartClient) async throws -> Void,
+                           make: () async throws -> CartClient) async throws {
         try await reportingErrors {
-            let client = try await makeClient()
+            let client = try await make()
             do {
                 try await body(client)
             } catch {
@@ -88,6 +98,38 @@ enum TokenMinting {
                                          issuer: issuer, audience: audience)
         } catch {
             throw CLIError(.internal, "cannot sign the token: \(error)")
+        }
+    }
+}
+
+/// The options of operator commands: the caller is an admin, so `--user` is free to name the
+/// user operated on. The token: `--token`, else an admin token minted for `--as` from the secret
+/// file when it is readable, else none (cartd then relies on the peer's uid being an admin uid).
+struct AdminClientOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "A JWT with role admin (env CARTD_TOKEN).")
+    var token: String?
+
+    @Option(name: .customLong("as"), help: "Mint a 1-hour admin token for this user id from the secret file.")
+    var caller = "cartctl-admin"
+
+    @Option(help: "The HS256 secret for minting (env CARTD_JWT_SECRET_FILE).")
+    var secretFile: String = ProcessInfoEnvironment.value("CARTD_JWT_SECRET_FILE") ?? "./.run/jwt.secret"
+
+    /// Whether to print JSON.
+    var json: Bool { output.json }
+
+    /// Runs `body` with an admin client.
+    func withClient(_ body: (CartClient) async throws -> Void) async throws {
+        try await ClientOptions.withClient(body) {
+            var token = token ?? ProcessInfoEnvironment.value("CARTD_TOKEN")
+            if token == nil, (try? SigningKey.secret(fromFile: secretFile)) != nil {
+                token = try await TokenMinting.mint(subject: caller, lifetime: 3600, roles: ["admin"],
+                                                    secretFile: secretFile)
+            }
+            return ClientOptions.makeClient(connection: connection, token: token)
         }
     }
 }

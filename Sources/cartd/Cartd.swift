@@ -1,6 +1,5 @@
 import ArgumentParser
-import CartCore
-import CartStoreSQLite
+import CartServer
 import Foundation
 import Logging
 
@@ -103,102 +102,83 @@ struct Cartd: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps for expired payments (default 5).")
     var expirySweepSeconds: Int?
 
+    /// Tests only: a reservation in seconds (overrides --reservation-minutes), so expiry can be tested quickly.
+    @Option(help: .hidden)
+    var reservationSeconds: Int?
+
     @Flag(help: .hidden)
     var enableTestService = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
-    /// Applies the flags that were given on top of `settings`.
-    func apply(to settings: inout DaemonSettings) throws {
-        if let socket { settings.socket = socket }
-        if let socketMode {
-            guard let mode = UInt32(socketMode, radix: 8), mode <= 0o777 else {
-                throw ValidationError("--socket-mode must be an octal mode such as 0600 or 0660, not \(socketMode)")
-            }
-            settings.socketMode = mode
+    @Option(help: "Log line format: logfmt or json.")
+    var logFormat: String?
+
+    @Option(help: "Serve Prometheus metrics over HTTP at HOST:PORT (GET /metrics), e.g. 127.0.0.1:9464.")
+    var metricsListen: String?
+
+    @Flag(help: "Allow --metrics-listen on an address other than loopback.")
+    var metricsAllowRemote = false
+
+    @Option(help: ArgumentHelp(
+        "A JSON config file: one object whose keys are these flags' names, e.g. {\"socket\": \"/run/cartd/cartd.sock\", \"max-connections\": 2048} (env CARTD_CONFIG).",
+        discussion: "Order: defaults < config file < CARTD_<FLAG_NAME> environment variables < flags."))
+    var config: String?
+
+    @Flag(help: "Print the effective configuration (defaults, file, environment and flags applied) as JSON and exit.")
+    var printConfig = false
+
+    @Flag(help: "Print where each setting's value came from (default, file, environment or flag) as JSON and exit.")
+    var printConfigSources = false
+
+    /// Parses the command line; usage and configuration errors exit with status 2 before anything is created.
+    static func main() async {
+        var command: Cartd
+        do {
+            command = try parse()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }   // --help, --version
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(withError: ExitCode(2))
         }
-        if let socketGroup { settings.socketGroup = socketGroup }
-        if allowInsecureSocketDir { settings.allowInsecureSocketDir = true }
-        if !allowUIDs.isEmpty { settings.allowUIDs = allowUIDs }
-        if !allowGIDs.isEmpty { settings.allowGIDs = allowGIDs }
-        if !adminUIDs.isEmpty { settings.adminUIDs = adminUIDs }
-        if let maxConnections { settings.maxConnections = maxConnections }
-        if let maxCallsPerConnection { settings.maxCallsPerConnection = maxCallsPerConnection }
-        if let idleTimeout { settings.idleTimeoutSeconds = idleTimeout }
-        if let shutdownGrace { settings.shutdownGraceSeconds = shutdownGrace }
-        if let database { settings.database = database }
-        if let sqliteSynchronous {
-            guard let mode = SQLiteStoreOptions.Synchronous(rawValue: sqliteSynchronous.uppercased()) else {
-                throw ValidationError("--sqlite-synchronous must be normal or full, not \(sqliteSynchronous)")
-            }
-            settings.sqliteSynchronous = mode
+        do {
+            try await command.run()
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("cartd: \(error)\n".utf8))
+            exit(withError: ExitCode(2))
+        } catch {
+            exit(withError: error)
         }
-        if let seedCatalog { settings.seedCatalog = seedCatalog }
-        if let currency { settings.currency = currency }
-        if let maxLineQuantity { settings.maxLineQuantity = maxLineQuantity }
-        if let maxLines { settings.maxLines = maxLines }
-        if let idempotencyRetentionHours { settings.idempotencyRetentionHours = idempotencyRetentionHours }
-        if let jwtSecretFile { settings.jwtSecretFile = jwtSecretFile }
-        if !jwtKeys.isEmpty { settings.jwtKeys = jwtKeys }
-        if let jwtIssuer { settings.jwtIssuer = jwtIssuer }
-        if let jwtAudience { settings.jwtAudience = jwtAudience }
-        if let gateway { settings.gateway = gateway }
-        if let razorpayBaseUrl { settings.razorpayBaseURL = razorpayBaseUrl }
-        if let razorpayKeyId { settings.razorpayKeyID = razorpayKeyId }
-        if let razorpayKeySecretFile { settings.razorpayKeySecretFile = razorpayKeySecretFile }
-        if !razorpayWebhookSecretFile.isEmpty { settings.razorpayWebhookSecretFiles = razorpayWebhookSecretFile }
-        if let gatewayTimeout { settings.gatewayTimeoutSeconds = gatewayTimeout }
-        if let reservationMinutes { settings.reservationMinutes = reservationMinutes }
-        if let expirySweepSeconds { settings.expirySweepSeconds = expirySweepSeconds }
-        if enableTestService { settings.enableTestService = true }
-        if let logLevel { settings.logLevel = logLevel }
+    }
+
+    /// The settings from every layer, validated (`DaemonSettings.validate()`).
+    func layeredSettings(environment: [String: String]) throws(ConfigError) -> LayeredSettings {
+        var layers = LayeredSettings()
+        if let path = config ?? environment["CARTD_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            try layers.applyFile(path)
+        }
+        try layers.applyEnvironment(environment)
+        try layers.applyFlags(self)
+        _ = try layers.validated()
+        return layers
     }
 
     func run() async throws {
-        var settings = DaemonSettings()
-        try apply(to: &settings)
-        try settings.validate()
-        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let layers = try layeredSettings(environment: ProcessInfo.processInfo.environment)
+        if printConfigSources {
+            print(layers.sourcesJSON())
+            return
         }
+        if printConfig {
+            print(layers.effectiveJSON())
+            return
+        }
+        let settings = layers.settings
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let format = LogFormat(rawValue: settings.logFormat) ?? .logfmt
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, level: level) }
         let code = await Daemon(settings: settings).run()
         if code != 0 { throw ExitCode(code) }
-    }
-}
-
-extension DaemonSettings {
-    /// Checks values that flags and files can get wrong, naming the setting.
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        guard maxConnections > 0 else { throw ValidationError("max-connections must be positive") }
-        guard maxCallsPerConnection > 0 else { throw ValidationError("max-calls-per-connection must be positive") }
-        guard idleTimeoutSeconds > 0 else { throw ValidationError("idle-timeout must be positive") }
-        guard shutdownGraceSeconds >= 0 else { throw ValidationError("shutdown-grace must not be negative") }
-        guard Currency.isValid(currency) else { throw ValidationError("currency \(currency) is not an ISO-4217 code") }
-        guard (1...10_000).contains(maxLineQuantity) else { throw ValidationError("max-line-quantity must be 1…10000") }
-        guard (1...1_000).contains(maxLines) else { throw ValidationError("max-lines must be 1…1000") }
-        guard idempotencyRetentionHours >= 1 else { throw ValidationError("idempotency-retention-hours must be ≥ 1") }
-        guard ["simulated", "razorpay"].contains(gateway) else {
-            throw ValidationError("gateway must be simulated or razorpay, not \(gateway)")
-        }
-        if gateway == "razorpay" {
-            guard razorpayKeyID != nil, razorpayKeySecretFile != nil, !razorpayWebhookSecretFiles.isEmpty else {
-                throw ValidationError("gateway razorpay needs razorpay-key-id, razorpay-key-secret-file and razorpay-webhook-secret-file")
-            }
-            guard URL(string: razorpayBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) == true else {
-                throw ValidationError("razorpay-base-url must be an http(s) URL, not \(razorpayBaseURL)")
-            }
-        }
-        guard gatewayTimeoutSeconds > 0, gatewayTimeoutSeconds <= 120 else {
-            throw ValidationError("gateway-timeout must be between 0 and 120 seconds")
-        }
-        guard (1...1_440).contains(reservationMinutes) else { throw ValidationError("reservation-minutes must be 1…1440") }
-        guard (1...3_600).contains(expirySweepSeconds) else { throw ValidationError("expiry-sweep-seconds must be 1…3600") }
     }
 }

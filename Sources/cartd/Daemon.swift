@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import TTRPC
 
@@ -32,42 +33,79 @@ struct Daemon {
     }
 
     private func start() async throws -> Int32 {
-        let store = try openStore()
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .microseconds(2_500_000),
+            .seconds(5),
+        ]
+        let services: Set<String> = [HealthService.name, CartService.name, CatalogService.name, PaymentService.name,
+                                     AdminService.name]
+        let metrics = CartMetrics(factory: factory, knownServices: services)
+        let metricsText: @Sendable () -> String = {
+            var bytes: [UInt8] = []
+            registry.emit(into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+
+        let store = try openStore(metrics: metrics)
         try seedCatalogIfEmpty(store)
         let verifier = await TokenVerifier.make(keys: try signingKeys(), policy: tokenPolicy())
-        let auth = Authenticator(verifier: verifier, adminUIDs: Set(settings.adminUIDs))
-        let hub = WatchHub()
+        let auth = Authenticator(verifier: verifier, adminUIDs: Set(settings.adminUIDs)) { hit in
+            (hit ? metrics.tokenCacheHits : metrics.tokenCacheMisses).increment()
+        }
+        let hub = WatchHub { count in metrics.watchers.record(count) }
 
         var cartConfiguration = CartServiceConfiguration()
         cartConfiguration.defaultCurrency = settings.currency
         cartConfiguration.rules = CartRules(maxLineQuantity: settings.maxLineQuantity, maxLines: settings.maxLines)
+        var cartEvents = CartEvents()
+        cartEvents.cartCreated = { metrics.cartsCreated.increment() }
+        cartEvents.itemsAdded = { metrics.itemsAdded.increment(by: $0) }
+        cartEvents.idempotentReplay = { metrics.idempotentReplays.increment() }
+        var paymentEvents = PaymentEvents()
+        paymentEvents.checkout = { metrics.checkout($0) }
+        paymentEvents.payment = { metrics.payment($0) }
+        paymentEvents.orderCreated = { metrics.ordersCreated.increment() }
+        var checkout = CheckoutRules()
+        // The hidden --reservation-seconds (tests of expiry) overrides --reservation-minutes.
+        checkout.reservationMs = settings.reservationSeconds.map { Int64($0) * 1_000 }
+            ?? Int64(settings.reservationMinutes) * 60_000
+        let paymentsLogger = Logger(label: "payments")
 
-        let health = HealthState(knownServices: [HealthService.name, CartService.name, CatalogService.name,
-                                                 PaymentService.name])
+        let health = HealthState(knownServices: services)
         var router = Router()
         HealthService.register(in: &router, state: health)
-        CartService(store: store, auth: auth, hub: hub, configuration: cartConfiguration).register(in: &router)
+        CartService(store: store, auth: auth, hub: hub, configuration: cartConfiguration, events: cartEvents)
+            .register(in: &router)
         CatalogService(store: store, auth: auth).register(in: &router)
-        var checkout = CheckoutRules()
-        checkout.reservationMs = Int64(settings.reservationMinutes) * 60_000
         PaymentService(store: store, auth: auth, hub: hub, gateway: try makeGateway(), rules: checkout,
-                       defaultCurrency: settings.currency, logger: Logger(label: "payments")).register(in: &router)
+                       defaultCurrency: settings.currency, events: paymentEvents, logger: paymentsLogger)
+            .register(in: &router)
+        AdminService(carts: store, payments: store, admin: store, auth: auth, hub: hub, rules: cartConfiguration.rules,
+                     defaultCurrency: settings.currency, metricsText: metricsText, logger: logger)
+            .register(in: &router)
         if settings.enableTestService { TestService.register(in: &router) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let server = TTRPCServer(configuration: try serverConfiguration(), router: router, group: group, logger: logger)
-        let serviceGroup = ServiceGroup(
-            services: [
-                MaintenanceService(store: store, retentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
-                                   logger: logger),
-                ExpirySweeper(store: store, interval: .seconds(settings.expirySweepSeconds),
-                              logger: Logger(label: "payments")),
-                RPCServerService(server: server, health: health, logger: logger),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: logger
-        )
+        let observer = CallObserver(metrics: metrics, logger: Logger(label: "cart"))
+        let server = TTRPCServer(configuration: try serverConfiguration(), router: router, group: group,
+                                 observer: observer, logger: logger)
+        var lifecycle: [any Service] = [
+            MaintenanceService(store: store, retentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
+                               logger: logger),
+            ExpirySweeper(store: store, interval: .seconds(settings.expirySweepSeconds), events: paymentEvents,
+                          reservationsPending: { metrics.reservationsPending.record($0) }, logger: paymentsLogger),
+        ]
+        if let listen = settings.metricsListen, let (host, port) = DaemonSettings.hostPort(listen) {
+            lifecycle.append(MetricsHTTPServer(host: host, port: port, group: group, logger: logger,
+                                               metricsText: metricsText))
+        }
+        lifecycle.append(RPCServerService(server: server, health: health, logger: logger))
+        let serviceGroup = ServiceGroup(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint],
+                                        cancellationSignals: [], logger: logger)
         do {
             try await serviceGroup.run()
         } catch {
@@ -78,7 +116,7 @@ struct Daemon {
         return 0
     }
 
-    private func openStore() throws -> SQLiteStore {
+    private func openStore(metrics: CartMetrics) throws -> SQLiteStore {
         let directory = (settings.database as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -88,7 +126,9 @@ struct Daemon {
         options.synchronous = settings.sqliteSynchronous
         options.idempotencyRetentionMs = Int64(settings.idempotencyRetentionHours) * 3_600_000
         do {
-            let store = try SQLiteStore(path: settings.database, options: options)
+            let store = try SQLiteStore(path: settings.database, options: options) { nanoseconds in
+                metrics.storeTransactionDuration.recordNanoseconds(nanoseconds)
+            }
             logger.info("store open", metadata: ["database": "\(settings.database)",
                                                  "synchronous": "\(settings.sqliteSynchronous.rawValue)"])
             return store
@@ -179,7 +219,10 @@ struct Daemon {
     }
 
     private func serverConfiguration() throws -> ServerConfiguration {
-        var configuration = ServerConfiguration(address: .unixSocket(path: settings.socket))
+        // systemd socket activation: serve on the socket it passed (never created, so never removed, by cartd).
+        let inherited = try SocketActivation.inheritedListener(configuredSocket: settings.socket, logger: logger)
+        var configuration = ServerConfiguration(address: inherited.map { .inheritedDescriptor($0) }
+                                                    ?? .unixSocket(path: settings.socket))
         configuration.socketMode = settings.socketMode
         if let group = settings.socketGroup { configuration.socketGroup = try Self.resolveGroup(group) }
         configuration.allowInsecureSocketDirectory = settings.allowInsecureSocketDir

@@ -9,14 +9,17 @@ public struct ExpirySweeper: Service {
     let store: any PaymentStore
     let interval: Duration
     let events: PaymentEvents
+    let reservationsPending: @Sendable (Int) -> Void
     let logger: Logger
 
     /// Creates the sweeper.
+    /// - Parameter reservationsPending: Told the number of CREATED payments after each pass (metrics).
     public init(store: any PaymentStore, interval: Duration = .seconds(5), events: PaymentEvents = PaymentEvents(),
-                logger: Logger) {
+                reservationsPending: @escaping @Sendable (Int) -> Void = { _ in }, logger: Logger) {
         self.store = store
         self.interval = interval
         self.events = events
+        self.reservationsPending = reservationsPending
         self.logger = logger
     }
 
@@ -36,6 +39,7 @@ public struct ExpirySweeper: Service {
                 events.payment(.expired)
                 logger.info("payment expired; reservation released", metadata: ["payment.id": "\(payment.id)"])
             }
+            reservationsPending(try store.pendingPaymentCount())
         } catch {
             logger.warning("expiry sweep failed", metadata: ["error": "\(error)"])
         }

@@ -105,8 +105,19 @@ public struct PaymentService: Sendable {
                                                 billing: request.billingAddress, currencyCode: request.currencyCode)
         let key = try CartService.idempotencyKey(metadata)
         // One checkout per user at a time: a retry waits for the first attempt and finds its payment.
+        let fingerprint = IdempotencyFingerprint(
+            method: "CreatePaymentFromCart",
+            fields: [request.paymentMethod, "\(request.expectedVersion)", request.currencyCode]
+                + Self.fields(request.shippingAddress) + Self.fields(request.billingAddress))
+        let idempotency = key.map { IdempotencyRequest(key: $0, fingerprint: fingerprint) }
         return try await checkoutLocks.withLock(caller.userID) {
             let now = Self.nowMs()
+            // A retry with the same key replays before anything with side effects (a gateway order) happens.
+            if let idempotency, let stored = try store.idempotentReply(userID: caller.userID, request: idempotency,
+                                                                        nowMs: now) {
+                events.checkout("replayed")
+                return .stored(stored)
+            }
             let snapshot = try store.checkoutSnapshot(userID: caller.userID, defaultCurrency: defaultCurrency,
                                                       nowMs: now, isGuest: caller.isGuest)
             let cart = snapshot.cart
@@ -145,12 +156,8 @@ public struct PaymentService: Sendable {
                 gateway: gateway.name, gatewayOrderID: gatewayOrderID, gatewayKeyID: gateway.keyID,
                 shippingAddress: request.shippingAddress, billingAddress: billing, nowMs: now,
                 expiresAtMs: now + rules.reservationMs)
-            let fingerprint = IdempotencyFingerprint(
-                method: "CreatePaymentFromCart",
-                fields: [request.paymentMethod, "\(request.expectedVersion)", request.currencyCode]
-                    + Self.fields(request.shippingAddress) + Self.fields(request.billingAddress))
             let creation = try store.createPayment(
-                draft, idempotency: key.map { IdempotencyRequest(key: $0, fingerprint: fingerprint) },
+                draft, idempotency: idempotency,
                 encodeResult: { $0.protobufBytes() })
             switch creation {
             case .created(let payment, let cancelled):

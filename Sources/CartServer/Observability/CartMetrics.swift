@@ -1,0 +1,133 @@
+import CartCore
+import CoreMetrics
+import Synchronization
+import TTRPC
+
+/// Every metric cartd exports, created through one swift-metrics factory (Prometheus in cartd,
+/// anything in tests). Metric objects with labels are created once per label set and cached.
+///
+/// Thread-safe.
+public final class CartMetrics: Sendable {
+    private struct RequestKey: Hashable {
+        var service: String
+        var method: String
+        var code: Int32
+    }
+
+    private let factory: any MetricsFactory
+    private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
+    private let durations = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let labelled = Mutex<[String: CoreMetrics.Counter]>([:])
+
+    /// Open connections.
+    public let connections: Gauge
+    /// Open WatchCart streams.
+    public let watchers: Gauge
+    /// Carts created.
+    public let cartsCreated: CoreMetrics.Counter
+    /// Units added by AddItem.
+    public let itemsAdded: CoreMetrics.Counter
+    /// Orders created.
+    public let ordersCreated: CoreMetrics.Counter
+    /// Mutations answered from an idempotency record.
+    public let idempotentReplays: CoreMetrics.Counter
+    /// Token cache hits.
+    public let tokenCacheHits: CoreMetrics.Counter
+    /// Token cache misses (full verifications).
+    public let tokenCacheMisses: CoreMetrics.Counter
+    /// Store transaction durations.
+    public let storeTransactionDuration: CoreMetrics.Timer
+    /// CREATED payments holding reservations.
+    public let reservationsPending: Gauge
+
+    /// The services whose method names are reported as they are (others become "unknown").
+    private let knownServices: Set<String>
+
+    /// Creates the metrics.
+    /// - Parameters:
+    ///   - factory: Where metrics go.
+    ///   - knownServices: Services whose method names may appear as labels.
+    public init(factory: any MetricsFactory, knownServices: Set<String>) {
+        self.factory = factory
+        self.knownServices = knownServices
+        connections = Gauge(label: "cartd_connections", factory: factory)
+        watchers = Gauge(label: "cartd_watchers", factory: factory)
+        cartsCreated = Counter(label: "cartd_carts_created_total", factory: factory)
+        itemsAdded = Counter(label: "cartd_cart_items_added_total", factory: factory)
+        ordersCreated = Counter(label: "cartd_orders_total", factory: factory)
+        idempotentReplays = Counter(label: "cartd_idempotent_replays_total", factory: factory)
+        tokenCacheHits = Counter(label: "cartd_token_cache_hits_total", factory: factory)
+        tokenCacheMisses = Counter(label: "cartd_token_cache_misses_total", factory: factory)
+        storeTransactionDuration = Timer(label: "cartd_store_transaction_duration_seconds", factory: factory)
+        reservationsPending = Gauge(label: "cartd_reservations_pending", factory: factory)
+        // Series that alerts and dashboards use exist from the start, at zero.
+        connections.record(0)
+        watchers.record(0)
+        reservationsPending.record(0)
+        for reason in ["version_conflict", "watch_failed"] {
+            _ = labelledCounter("cartd_cart_sync_failures_total", "reason", reason)
+        }
+        for status in PaymentStatus.allCases { _ = labelledCounter("cartd_payments_total", "status", status.rawValue) }
+        for result in ["created", "existing", "empty_cart", "unavailable_items", "gateway_error"] {
+            _ = labelledCounter("cartd_checkouts_total", "result", result)
+        }
+    }
+
+    /// Counts a finished call and records its duration.
+    public func record(_ call: CallRecord) {
+        let known = call.reachedHandler && knownServices.contains(call.service)
+        let service = known ? call.service : "unknown"
+        let method = known ? call.method : "unknown"
+        let key = RequestKey(service: service, method: method, code: call.code.rawValue)
+        let counter = requests.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(label: "cartd_rpc_requests_total",
+                                  dimensions: [("service", service), ("method", method), ("code", call.code.name)],
+                                  factory: factory)
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
+        if known, call.isStreaming, call.method == "WatchCart", call.code != .ok, call.code != .cancelled {
+            cartSyncFailure("watch_failed")
+        }
+        guard known, !call.isStreaming else { return }
+        let timer = durations.withLock { cache in
+            if let timer = cache[method] { return timer }
+            let timer = Timer(label: "cartd_rpc_duration_seconds", dimensions: [("method", method)], factory: factory)
+            cache[method] = timer
+            return timer
+        }
+        timer.recordNanoseconds(call.durationNanos)
+        if call.code == .aborted, service == CartService.name { cartSyncFailure("version_conflict") }
+    }
+
+    /// A checkout attempt ended with `result`.
+    public func checkout(_ result: String) { labelledCounter("cartd_checkouts_total", "result", result).increment() }
+
+    /// A payment reached `status`.
+    public func payment(_ status: PaymentStatus) {
+        labelledCounter("cartd_payments_total", "status", status.rawValue).increment()
+    }
+
+    /// A client's view of a cart could not be kept in sync: a version conflict (ABORTED) or a watch
+    /// stream that failed.
+    public func cartSyncFailure(_ reason: String) {
+        labelledCounter("cartd_cart_sync_failures_total", "reason", reason).increment()
+    }
+
+    /// A connection was refused at accept.
+    public func connectionRefused(_ reason: String) {
+        labelledCounter("cartd_connections_refused_total", "reason", reason).increment()
+    }
+
+    private func labelledCounter(_ name: String, _ label: String, _ value: String) -> CoreMetrics.Counter {
+        let key = name + "\u{0}" + value
+        return labelled.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(label: name, dimensions: [(label, value)], factory: factory)
+            cache[key] = counter
+            return counter
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package main
+
+import "runtime"
+
+func runtimeMaxProcs() int { return runtime.GOMAXPROCS(0) }
