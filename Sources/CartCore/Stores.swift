@@ -88,13 +88,16 @@ public struct CartMutationResult: Hashable, Sendable {
     /// Whether the command changed the cart (false only for a merge that moved nothing); watchers are notified
     /// only of changes.
     public var changed: Bool
+    /// The encoded reply stored with the idempotency record, when there was a key (reused as the reply).
+    public var encoded: [UInt8]?
 
     /// Creates a result.
-    public init(cart: StoredCart, priced: PricedCart, created: Bool, changed: Bool) {
+    public init(cart: StoredCart, priced: PricedCart, created: Bool, changed: Bool, encoded: [UInt8]? = nil) {
         self.cart = cart
         self.priced = priced
         self.created = created
         self.changed = changed
+        self.encoded = encoded
     }
 }
 
@@ -138,6 +141,12 @@ public protocol CartStore: Sendable {
     func mutate(_ mutation: CartMutation, rules: CartRules, encodeResult: (PricedCart) throws -> [UInt8]) throws
         -> CartMutationOutcome
 
+    /// Applies a mutation and reports its outcome to `completion`, possibly later and on another thread
+    /// (a store may commit it together with other mutations). Has a default implementation.
+    func mutate(_ mutation: CartMutation, rules: CartRules,
+                encodeResult: @escaping @Sendable (PricedCart) throws -> [UInt8],
+                completion: @escaping @Sendable (Result<CartMutationOutcome, any Error>) -> Void)
+
     /// MergeGuestCart in one transaction: read the guest user's active cart, apply `.mergeGuest(lines:)` to the
     /// caller's cart (`mutation.command` is ignored), close the guest cart (`.merged`), and record idempotency.
     /// With no active guest cart (merged before, or never created) nothing changes: merging twice is a no-op.
@@ -149,4 +158,15 @@ public protocol CartStore: Sendable {
     /// Deletes idempotency records created before `olderThanMs`.
     /// - Returns: How many were deleted.
     func purgeIdempotencyRecords(olderThanMs: Int64) throws -> Int
+}
+
+extension CartStore {
+    /// Applies a mutation and reports the outcome to `completion` — on whatever thread the store
+    /// chooses; a store may queue the mutation and commit it together with others (group commit).
+    /// The default implementation runs ``mutate(_:rules:encodeResult:)`` on the calling thread.
+    public func mutate(_ mutation: CartMutation, rules: CartRules,
+                       encodeResult: @escaping @Sendable (PricedCart) throws -> [UInt8],
+                       completion: @escaping @Sendable (Result<CartMutationOutcome, any Error>) -> Void) {
+        completion(Result { try mutate(mutation, rules: rules, encodeResult: encodeResult) })
+    }
 }

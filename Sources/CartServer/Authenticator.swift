@@ -111,11 +111,26 @@ public final class Authenticator: Sendable {
         guard values.count == 1 else {
             throw RPCError(code: .unauthenticated, message: "send exactly one authorization metadata entry")
         }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        // Byte-level parse of "Bearer <token>" (hot path: no Foundation, no copies but the token).
+        let bytes = value.utf8
+        var index = bytes.startIndex
+        let scheme = "bearer".utf8
+        for expected in scheme {
+            guard index != bytes.endIndex, bytes[index] | 0x20 == expected else {
+                throw RPCError(code: .unauthenticated, message: "authorization metadata must be 'Bearer <JWT>'")
+            }
+            bytes.formIndex(after: &index)
+        }
+        guard index != bytes.endIndex, bytes[index] == UInt8(ascii: " ") else {
             throw RPCError(code: .unauthenticated, message: "authorization metadata must be 'Bearer <JWT>'")
         }
-        return parts[1].trimmingCharacters(in: .whitespaces)
+        while index != bytes.endIndex, bytes[index] == UInt8(ascii: " ") { bytes.formIndex(after: &index) }
+        var end = bytes.endIndex
+        while end != index, bytes[bytes.index(before: end)] == UInt8(ascii: " ") { bytes.formIndex(before: &end) }
+        guard index != end else {
+            throw RPCError(code: .unauthenticated, message: "authorization metadata must be 'Bearer <JWT>'")
+        }
+        return String(value[index..<end])
     }
 }
 

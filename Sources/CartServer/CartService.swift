@@ -29,6 +29,7 @@ public struct CartService: Sendable {
     let hub: WatchHub
     let configuration: CartServiceConfiguration
     let events: CartEvents
+    private let replies = ReplyMemo(capacity: 10_000)
 
     /// Creates the service.
     /// - Parameters:
@@ -48,17 +49,22 @@ public struct CartService: Sendable {
 
     /// Registers every RPC.
     public func register(in router: inout Router) {
-        router.registerUnary(service: Self.name, method: "GetCart", request: GetCartRequest.self,
-                             response: PricedCart.self) { _, context in
-            auth.authenticate(context).flatMapThrowing { caller in
+        let memo = replies
+        router.register(service: Self.name, method: "GetCart", .unary { payload, context in
+            do {
+                _ = try payload.readProtoMessage(as: GetCartRequest.self)
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+            return auth.authenticate(context).flatMapThrowing { caller in
                 let (cart, created) = try store.pricedCart(userID: caller.userID,
                                                            defaultCurrency: configuration.defaultCurrency,
                                                            nowMs: Self.nowMs(), isGuest: caller.isGuest)
                 if created { events.cartCreated() }
                 context.annotations["cart.id"] = cart.id
-                return cart
+                return memo.reply(for: cart, allocator: context.allocator)
             }
-        }
+        })
         registerMutation(in: &router, method: "AddItem", request: AddItemRequest.self) { request in
             (.addItem(productID: request.productID, variantID: request.variantID, quantity: request.quantity),
              request.expectedVersion)
@@ -100,16 +106,27 @@ public struct CartService: Sendable {
     ) {
         router.registerUnary(service: Self.name, method: method, request: Request.self,
                              response: CartReply.self) { request, context in
-            auth.authenticate(context).flatMapThrowing { caller in
+            auth.authenticate(context).flatMap { caller in
                 let (command, expectedVersion) = command(request)
-                let mutation = try makeMutation(caller, command: command, expectedVersion: expectedVersion,
+                let mutation: CartMutation
+                do {
+                    mutation = try makeMutation(caller, command: command, expectedVersion: expectedVersion,
                                                 context: context,
                                                 fingerprint: { .cart(command, expectedVersion: expectedVersion) })
-                let outcome = try store.mutate(mutation, rules: configuration.rules) { $0.protobufBytes() }
-                if case .applied(let result) = outcome { context.annotations["cart.id"] = result.cart.id }
-                var added: Int64 = 0
-                if case .add(_, _, let quantity) = command { added = quantity }
-                return reply(outcome, caller: caller, addedUnits: added)
+                } catch {
+                    return context.eventLoop.makeFailedFuture(error)
+                }
+                // Off the event loop: the store commits mutations in groups on its writer thread.
+                let promise = context.eventLoop.makePromise(of: CartMutationOutcome.self)
+                store.mutate(mutation, rules: configuration.rules, encodeResult: { $0.protobufBytes() },
+                             completion: { promise.completeWith($0) })
+                let annotations = context.annotations
+                return promise.futureResult.map { outcome in
+                    if case .applied(let result) = outcome { annotations["cart.id"] = result.cart.id }
+                    var added: Int64 = 0
+                    if case .add(_, _, let quantity) = command { added = quantity }
+                    return reply(outcome, caller: caller, addedUnits: added)
+                }
             }
         }
     }
@@ -135,6 +152,8 @@ public struct CartService: Sendable {
             if result.created { events.cartCreated() }
             if addedUnits > 0 { events.itemsAdded(addedUnits) }
             if result.changed { hub.publish(userID: caller.userID, cart: result.priced) }
+            // The bytes stored for the idempotency key are this very reply: no second encoding.
+            if let encoded = result.encoded { return .stored(encoded) }
             return .message(result.priced)
         }
     }

@@ -4,18 +4,31 @@ import GRDB
 
 /// Reading and writing carts and their lines as rows.
 enum CartRows {
-    /// The user's active cart with its lines, if any.
+    /// The user's active cart with its lines, if any (one statement: the cart joined with its lines).
     static func activeCart(userID: String, _ db: Database) throws -> StoredCart? {
         let statement = try db.cachedStatement(sql: """
-            SELECT id, version, currency_code, is_guest, created_at_ms, updated_at_ms
-            FROM carts WHERE user_id = ? AND status = 'active'
+            SELECT c.id, c.version, c.currency_code, c.is_guest, c.created_at_ms, c.updated_at_ms,
+                   i.id, i.product_id, i.variant_id, i.quantity, i.added_currency_code, i.added_unit_price_minor,
+                   i.created_at_ms
+            FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
+            WHERE c.user_id = ? AND c.status = 'active'
+            ORDER BY i.rowid
             """)
-        guard let row = try Row.fetchOne(statement, arguments: [userID]) else { return nil }
-        let id: String = row[0]
-        let version: Int64 = row[1]
-        return StoredCart(
-            id: id, userID: userID, version: UInt64(version), currencyCode: row[2], lines: try lines(cartID: id, db),
-            createdAtMs: row[4], updatedAtMs: row[5], status: .active, isGuest: row[3])
+        let rows = try Row.fetchCursor(statement, arguments: [userID])
+        var cart: StoredCart?
+        while let row = try rows.next() {
+            if cart == nil {
+                let version: Int64 = row[1]
+                cart = StoredCart(id: row[0], userID: userID, version: UInt64(version), currencyCode: row[2], lines: [],
+                                  createdAtMs: row[4], updatedAtMs: row[5], status: .active, isGuest: row[3])
+            }
+            guard let lineID: String = row[6] else { continue }
+            let variant: String = row[8]
+            cart!.lines.append(CartLine(
+                id: lineID, productID: row[7], variantID: variant.isEmpty ? nil : variant, quantity: row[9],
+                addedUnitPrice: Money(currencyCode: row[10], amountMinor: row[11]), createdAtMs: row[12]))
+        }
+        return cart
     }
 
     /// A cart's lines, in the order they were first added.

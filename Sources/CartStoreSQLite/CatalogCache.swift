@@ -30,10 +30,15 @@ final class CatalogCache: Sendable {
     }
 
     private let state: Mutex<State>
+    private let epochCounter = Atomic<UInt64>(0)
 
     init(_ state: State) {
         self.state = Mutex(state)
     }
+
+    /// Increases on every change of products, stock or reservations: prices computed at one epoch
+    /// stay valid while it does not move.
+    var epoch: UInt64 { epochCounter.load(ordering: .acquiring) }
 
     /// Runs `body` with the catalog as `userID` sees it.
     func read<R: Sendable, E: Error>(for userID: String? = nil, _ body: (UserCatalogView) throws(E) -> R) throws(E) -> R {
@@ -42,12 +47,18 @@ final class CatalogCache: Sendable {
 
     /// Changes the cached state.
     func update<R: Sendable, E: Error>(_ body: (inout State) throws(E) -> R) throws(E) -> R {
-        try state.withLock { (state: inout State) throws(E) -> R in try body(&state) }
+        try state.withLock { (state: inout State) throws(E) -> R in
+            epochCounter.add(1, ordering: .releasing)
+            return try body(&state)
+        }
     }
 
     /// Replaces everything (after a reload).
     func replace(with fresh: State) {
-        state.withLock { $0 = fresh }
+        state.withLock { state in
+            epochCounter.add(1, ordering: .releasing)
+            state = fresh
+        }
     }
 }
 

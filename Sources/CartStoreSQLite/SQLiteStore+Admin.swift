@@ -19,7 +19,7 @@ extension SQLiteStore: AdminStore {
             var summary = LegacyImportSummary(users: 0, cartsMerged: carts.count, lines: 0, linesCapped: 0,
                                               skipped: [], changedCarts: [])
             for userID in order {
-                let (cart, _) = try Self.loadOrCreateForImport(userID: userID, currency: defaultCurrency, nowMs: nowMs, db)
+                let (cart, _) = try loadOrCreateForImport(userID: userID, currency: defaultCurrency, nowMs: nowMs, db)
                 var totals: [StockKey: Int64] = [:]
                 for line in cart.lines { totals[StockKey(productID: line.productID, variantID: line.variantID)] = line.quantity }
                 var incoming: [CartLine] = []
@@ -55,7 +55,7 @@ extension SQLiteStore: AdminStore {
                                     nowMs: nowMs, ids: &ids)
                 }
                 guard next != cart else { continue }
-                try CartRows.save(next, replacing: cart, db)
+                try save(next, replacing: cart, db)
                 summary.users += 1
                 summary.lines += Set(incoming.map { StockKey(productID: $0.productID, variantID: $0.variantID) }).count
                 summary.linesCapped += totals.values.filter { $0 > rules.maxLineQuantity }.count
@@ -65,13 +65,13 @@ extension SQLiteStore: AdminStore {
         }
     }
 
-    private static func loadOrCreateForImport(userID: String, currency: String, nowMs: Int64,
+    private func loadOrCreateForImport(userID: String, currency: String, nowMs: Int64,
                                               _ db: Database) throws -> (StoredCart, Bool) {
         if let cart = try CartRows.activeCart(userID: userID, db) { return (cart, false) }
         var ids = IDGenerator()
         let cart = StoredCart.new(id: ids.next(prefix: IDPrefix.cart), userID: userID, currency: currency,
                                   nowMs: nowMs, isGuest: false)
-        try CartRows.insert(cart, db)
+        try insert(cart, db)
         return (cart, true)
     }
 

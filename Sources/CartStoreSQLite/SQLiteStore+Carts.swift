@@ -4,7 +4,11 @@ import GRDB
 extension SQLiteStore: CartStore {
     /// The user's active cart, if one exists.
     public func activeCart(userID: String) throws -> StoredCart? {
-        try read { db in try CartRows.activeCart(userID: userID, db) }
+        if let cached = carts.cart(userID: userID) { return cached }
+        let token = carts.readToken(userID: userID)
+        let cart = try read { db in try CartRows.activeCart(userID: userID, db) }
+        if let cart { carts.offer(cart, token: token) }
+        return cart
     }
 
     /// The user's active cart, created (version 1, empty) when there is none. Concurrent first calls
@@ -13,7 +17,7 @@ extension SQLiteStore: CartStore {
     public func getOrCreateActiveCart(userID: String, defaultCurrency: String, nowMs: Int64, isGuest: Bool) throws
         -> (cart: StoredCart, created: Bool) {
         if let cart = try activeCart(userID: userID) { return (cart, false) }
-        return try write { db in try Self.loadOrCreate(userID: userID, currency: defaultCurrency, nowMs: nowMs,
+        return try write { db in try loadOrCreate(userID: userID, currency: defaultCurrency, nowMs: nowMs,
                                                        isGuest: isGuest, db) }
     }
 
@@ -22,7 +26,12 @@ extension SQLiteStore: CartStore {
         -> (cart: PricedCart, created: Bool) {
         let (cart, created) = try getOrCreateActiveCart(userID: userID, defaultCurrency: defaultCurrency,
                                                         nowMs: nowMs, isGuest: isGuest)
-        return (try price(cart), created)
+        // The cart and the catalog both unchanged since the last pricing: reuse it.
+        let epoch = catalog.epoch
+        if let memo = carts.priced(cart, catalogEpoch: epoch) { return (memo, created) }
+        let priced = try price(cart)
+        carts.remember(priced, catalogEpoch: epoch)
+        return (priced, created)
     }
 
     /// Prices a stored cart against the live catalog and the current reservations.
@@ -35,19 +44,32 @@ extension SQLiteStore: CartStore {
     /// Applies one cart command in one write transaction; see `CartStore.mutate`.
     public func mutate(_ mutation: CartMutation, rules: CartRules, encodeResult: (PricedCart) throws -> [UInt8])
         throws -> CartMutationOutcome {
-        try write { db in
-            if let replay = try Self.replay(mutation, retentionMs: options.idempotencyRetentionMs, db) {
-                return .replayed(replay)
-            }
-            let (cart, created) = try Self.loadOrCreate(userID: mutation.userID, currency: mutation.defaultCurrency,
-                                                        nowMs: mutation.nowMs, isGuest: mutation.isGuest, db)
-            var ids = IDGenerator()
-            let next = try catalog.read(for: mutation.userID) { (catalog: UserCatalogView) throws(CartError) in
-                try rules.apply(mutation.command, to: cart, catalog: catalog, expectedVersion: mutation.expectedVersion,
-                                nowMs: mutation.nowMs, ids: &ids)
-            }
-            return try finish(mutation, old: cart, new: next, created: created, encodeResult: encodeResult, db)
+        try write { db in try apply(mutation, rules: rules, encodeResult: encodeResult, db) }
+    }
+
+    /// Applies one cart command through the group-commit writer: the calling thread does not wait; the
+    /// completion runs on the writer thread once the transaction holding the mutation committed.
+    public func mutate(_ mutation: CartMutation, rules: CartRules,
+                       encodeResult: @escaping @Sendable (PricedCart) throws -> [UInt8],
+                       completion: @escaping @Sendable (Result<CartMutationOutcome, any Error>) -> Void) {
+        batcher.submit(WriteBatcher.Job(
+            body: { [self] db in try apply(mutation, rules: rules, encodeResult: encodeResult, db) },
+            completion: completion))
+    }
+
+    private func apply(_ mutation: CartMutation, rules: CartRules, encodeResult: (PricedCart) throws -> [UInt8],
+                       _ db: Database) throws -> CartMutationOutcome {
+        if let replay = try Self.replay(mutation, retentionMs: options.idempotencyRetentionMs, db) {
+            return .replayed(replay)
         }
+        let (cart, created) = try loadOrCreate(userID: mutation.userID, currency: mutation.defaultCurrency,
+                                               nowMs: mutation.nowMs, isGuest: mutation.isGuest, db)
+        var ids = IDGenerator()
+        let next = try catalog.read(for: mutation.userID) { (catalog: UserCatalogView) throws(CartError) in
+            try rules.apply(mutation.command, to: cart, catalog: catalog, expectedVersion: mutation.expectedVersion,
+                            nowMs: mutation.nowMs, ids: &ids)
+        }
+        return try finish(mutation, old: cart, new: next, created: created, encodeResult: encodeResult, db)
     }
 
     /// Moves the guest's active cart into the caller's and closes the guest cart, in one transaction.
@@ -61,7 +83,7 @@ extension SQLiteStore: CartStore {
             if let replay = try Self.replay(mutation, retentionMs: options.idempotencyRetentionMs, db) {
                 return .replayed(replay)
             }
-            let (cart, created) = try Self.loadOrCreate(userID: mutation.userID, currency: mutation.defaultCurrency,
+            let (cart, created) = try loadOrCreate(userID: mutation.userID, currency: mutation.defaultCurrency,
                                                         nowMs: mutation.nowMs, isGuest: mutation.isGuest, db)
             var next = cart
             if let guest = try CartRows.activeCart(userID: guestUserID, db) {
@@ -75,7 +97,7 @@ extension SQLiteStore: CartStore {
                 closed.version += 1
                 closed.updatedAtMs = mutation.nowMs
                 closed.lines = guest.lines
-                try CartRows.save(closed, replacing: guest, db)
+                try save(closed, replacing: guest, db)
             }
             return try finish(mutation, old: cart, new: next, created: created, encodeResult: encodeResult, db)
         }
@@ -103,13 +125,13 @@ extension SQLiteStore: CartStore {
         }
     }
 
-    private static func loadOrCreate(userID: String, currency: String, nowMs: Int64, isGuest: Bool,
-                                     _ db: Database) throws -> (cart: StoredCart, created: Bool) {
+    private func loadOrCreate(userID: String, currency: String, nowMs: Int64, isGuest: Bool,
+                              _ db: Database) throws -> (cart: StoredCart, created: Bool) {
         if let cart = try CartRows.activeCart(userID: userID, db) { return (cart, false) }
         var ids = IDGenerator()
         let cart = StoredCart.new(id: ids.next(prefix: IDPrefix.cart), userID: userID, currency: currency,
                                   nowMs: nowMs, isGuest: isGuest)
-        try CartRows.insert(cart, db)
+        try insert(cart, db)
         return (cart, true)
     }
 
@@ -117,13 +139,17 @@ extension SQLiteStore: CartStore {
     private func finish(_ mutation: CartMutation, old: StoredCart, new: StoredCart, created: Bool,
                         encodeResult: (PricedCart) throws -> [UInt8], _ db: Database) throws -> CartMutationOutcome {
         let changed = new != old
-        if changed { try CartRows.save(new, replacing: old, db) }
+        if changed { try save(new, replacing: old, db) }
         let priced = try price(new)
+        var encoded: [UInt8]?
         if let idempotency = mutation.idempotency {
+            let bytes = try encodeResult(priced)
             try IdempotencyRows.store(IdempotencyRecord(
                 userID: mutation.userID, key: idempotency.key, fingerprint: idempotency.fingerprint,
-                result: try encodeResult(priced), createdAtMs: mutation.nowMs), db)
+                result: bytes, createdAtMs: mutation.nowMs), db)
+            encoded = bytes
         }
-        return .applied(CartMutationResult(cart: new, priced: priced, created: created, changed: changed))
+        return .applied(CartMutationResult(cart: new, priced: priced, created: created, changed: changed,
+                                           encoded: encoded))
     }
 }

@@ -310,7 +310,7 @@ extension SQLiteStore: PaymentStore {
         guard next.lines != cart.lines else { return nil }
         next.version = cart.version + 1
         next.updatedAtMs = nowMs
-        try CartRows.save(next, replacing: cart, db)
+        try save(next, replacing: cart, db)
         return try price(next)
     }
 }

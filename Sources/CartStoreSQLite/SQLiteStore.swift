@@ -13,6 +13,11 @@ import Synchronization
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let catalog: CatalogCache
+    let carts: CartCache
+    /// Carts written by the transaction in progress, cached when it commits (writer thread only).
+    private let written = Mutex<[StoredCart]>([])
+    private let batcherBox = Mutex<WriteBatcher?>(nil)
+    private let checkpointer: Checkpointer?
     /// The options the store was opened with.
     public let options: SQLiteStoreOptions
     /// The database file.
@@ -30,6 +35,7 @@ public final class SQLiteStore: Sendable {
         self.path = path
         self.options = options
         self.onTransaction = onTransaction
+        self.carts = CartCache(capacity: options.cartCacheCapacity)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
@@ -40,9 +46,13 @@ public final class SQLiteStore: Sendable {
             // GRDB sets synchronous = NORMAL on the writer when it enables WAL; FULL is applied after.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+                // Checkpoints run in the background (Checkpointer); this is only a safety net.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
             }
             try Migrations.migrator.migrate(pool)
             catalog = CatalogCache(try pool.read { db in try CatalogRows.loadState(db) })
+            checkpointer = options.backgroundCheckpoints
+                ? try Checkpointer(path: path, interval: .milliseconds(500)) : nil
         } catch {
             throw SQLiteErrors.map(error)
         }
@@ -77,11 +87,93 @@ public final class SQLiteStore: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
         do {
-            return try pool.write(body)
+            return try pool.write { db in
+                written.withLock { $0.removeAll() }
+                let result = try body(db)
+                cacheWrittenCartsOnCommit(db)
+                return result
+            }
         } catch {
+            written.withLock { $0.removeAll() }
             if touchesCatalog { reloadCatalog() }
             throw SQLiteErrors.map(error)
         }
+    }
+
+    /// Writes a cart's row and changed lines, and caches it once the transaction commits.
+    func save(_ cart: StoredCart, replacing old: StoredCart, _ db: Database) throws {
+        try CartRows.save(cart, replacing: old, db)
+        written.withLock { $0.append(cart) }
+    }
+
+    /// Inserts a new cart, and caches it once the transaction commits.
+    func insert(_ cart: StoredCart, _ db: Database) throws {
+        try CartRows.insert(cart, db)
+        written.withLock { $0.append(cart) }
+    }
+
+    /// Registers the carts written so far to be cached when the transaction commits.
+    private func cacheWrittenCartsOnCommit(_ db: Database) {
+        let carts = written.withLock { written -> [StoredCart] in
+            defer { written.removeAll() }
+            return written
+        }
+        guard !carts.isEmpty else { return }
+        let cache = self.carts
+        db.afterNextTransaction(onCommit: { _ in for cart in carts { cache.committed(cart) } })
+    }
+
+    /// The group-commit writer for cart mutations (created on first use).
+    var batcher: WriteBatcher {
+        batcherBox.withLock { box in
+            if let batcher = box { return batcher }
+            let batcher = WriteBatcher(maxBatch: options.maxMutationsPerTransaction) { [weak self] batch in
+                self?.runBatch(batch)
+            }
+            box = batcher
+            return batcher
+        }
+    }
+
+    /// Applies a batch of mutations in one transaction, each in a savepoint; completes every job after
+    /// the commit.
+    private func runBatch(_ batch: [WriteBatcher.Job]) {
+        var results: [Result<CartMutationOutcome, any Error>] = []
+        results.reserveCapacity(batch.count)
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            try pool.write { db in
+                written.withLock { $0.removeAll() }
+                if batch.count == 1 {
+                    // Alone in its transaction: no savepoint needed (a failure rolls back the transaction).
+                    results.append(.success(try batch[0].body(db)))
+                    cacheWrittenCartsOnCommit(db)
+                    return
+                }
+                for job in batch {
+                    let mark = written.withLock { $0.count }
+                    var outcome: CartMutationOutcome?
+                    do {
+                        try db.inSavepoint {
+                            outcome = try job.body(db)
+                            return .commit
+                        }
+                        results.append(.success(outcome!))
+                    } catch {
+                        // The savepoint rolled back: forget the carts this mutation wrote.
+                        written.withLock { $0.removeSubrange(mark...) }
+                        results.append(.failure(SQLiteErrors.map(error)))
+                    }
+                }
+                cacheWrittenCartsOnCommit(db)
+            }
+        } catch {
+            written.withLock { $0.removeAll() }
+            let failure = SQLiteErrors.map(error)
+            results = batch.map { _ in .failure(failure) }
+        }
+        onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start))
+        for (job, result) in zip(batch, results) { job.completion(result) }
     }
 
     /// Reloads the in-memory catalog from the database.

@@ -19,6 +19,12 @@ public struct SQLiteStoreOptions: Sendable, Hashable {
     public var maximumReaderCount = 4
     /// How long idempotency records are kept (and replayed).
     public var idempotencyRetentionMs: Int64 = IdempotencyKey.defaultRetentionMs
+    /// Active carts kept in memory for reads (0 disables the cache).
+    public var cartCacheCapacity = 10_000
+    /// The most cart mutations committed together by the group-commit writer.
+    public var maxMutationsPerTransaction = 64
+    /// Checkpoint the WAL from a background connection (commits then never checkpoint themselves).
+    public var backgroundCheckpoints = true
 
     /// The defaults: synchronous NORMAL, 5 s busy timeout, 4 readers, 24 h idempotency retention.
     public init() {}

@@ -45,11 +45,17 @@ extension ProtoDecodable {
 }
 
 /// Arenas are handed to one thread at a time by the pool; the pool itself is behind a mutex.
-private final class ArenaPool: Sendable {
+@usableFromInline
+final class ArenaPool: Sendable {
     private let arenas = Mutex<[UnsafeArenaBox]>([])
 
+    @usableFromInline
+    init() {}
+
+    @usableFromInline
     func take() -> ProtobufArena { arenas.withLock { $0.popLast()?.arena } ?? ProtobufArena() }
 
+    @usableFromInline
     func give(_ arena: ProtobufArena) {
         arenas.withLock { pool in
             if pool.count < 64 { pool.append(UnsafeArenaBox(arena: arena)) }
@@ -62,12 +68,14 @@ private struct UnsafeArenaBox: @unchecked Sendable {
     let arena: ProtobufArena
 }
 
-private let arenaPool = ArenaPool()
+@usableFromInline
+let arenaPool = ArenaPool()
 
 extension ProtobufArena {
     /// Runs `body` with an arena from a process-wide pool, resetting and returning it afterwards.
     ///
     /// Thread-safe; nested calls get different arenas.
+    @inlinable
     public static func withPooled<R, E: Error>(_ body: (ProtobufArena) throws(E) -> R) throws(E) -> R {
         let arena = arenaPool.take()
         defer {

@@ -26,6 +26,7 @@ public enum ProtobufC {
     ///   - typeName: The proto name, for the error message.
     /// - Returns: The decoded message, valid until the arena is reset.
     /// - Throws: ``ProtobufDecodingError`` when the bytes are not a valid encoding.
+    @inlinable
     public static func unpack<T>(
         _ bytes: UnsafeRawBufferPointer,
         arena: ProtobufArena,
@@ -43,12 +44,14 @@ public enum ProtobufC {
 
     /// The encoded size of a protobuf-c message.
     /// - Parameter message: A pointer to a generated message struct (its first member is `ProtobufCMessage base`).
+    @inlinable
     public static func packedSize<T>(_ message: UnsafePointer<T>) -> Int {
         protobuf_c_message_get_packed_size(UnsafeRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self))
     }
 
     /// Encodes a protobuf-c message into memory of at least ``packedSize(_:)`` bytes.
     /// - Returns: The number of bytes written.
+    @inlinable
     public static func pack<T>(_ message: UnsafePointer<T>, into destination: UnsafeMutableRawPointer) -> Int {
         protobuf_c_message_pack(
             UnsafeRawPointer(message).assumingMemoryBound(to: ProtobufCMessage.self),
@@ -57,6 +60,7 @@ public enum ProtobufC {
     }
 
     /// Encodes a protobuf-c message into a new byte array.
+    @inlinable
     public static func packToArray<T>(_ message: UnsafePointer<T>) -> [UInt8] {
         let size = packedSize(message)
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in

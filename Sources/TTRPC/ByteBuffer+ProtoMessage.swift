@@ -3,6 +3,7 @@ import ProtobufCSupport
 
 extension ByteBuffer {
     /// Appends the protobuf encoding of `message`, packed straight into the buffer (no copy).
+    @inlinable
     public mutating func writeProtoMessage(_ message: some ProtoEncodable) {
         ProtobufArena.withPooled { arena in
             let built = message.build(in: arena)
@@ -15,6 +16,7 @@ extension ByteBuffer {
 
     /// Decodes the readable bytes as a message.
     /// - Throws: ``RPCError`` INVALID_ARGUMENT naming the message type (or the offending field).
+    @inlinable
     public func readProtoMessage<M: ProtoDecodable>(as type: M.Type) throws(RPCError) -> M {
         let result: Result<M, ProtobufDecodingError> = withUnsafeReadableBytes { bytes in
             do throws(ProtobufDecodingError) { return .success(try M(protobuf: bytes)) } catch { return .failure(error) }
@@ -29,6 +31,7 @@ extension ByteBuffer {
 
 extension ByteBufferAllocator {
     /// A new buffer holding the encoding of `message`.
+    @inlinable
     public func buffer(protoMessage message: some ProtoEncodable) -> ByteBuffer {
         var buffer = self.buffer(capacity: 256)
         buffer.writeProtoMessage(message)

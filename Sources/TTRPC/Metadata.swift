@@ -22,25 +22,34 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
 
     /// Appends a value for `key` (lowercased), keeping earlier values of the same key.
     public mutating func append(_ key: String, _ value: String) {
-        entries.append(Entry(key: key.lowercased(), value: value))
+        entries.append(Entry(key: Self.lowercase(key), value: value))
+    }
+
+    /// `key` in lowercase; returns it as is (no allocation) when it has no upper-case letter, the usual case.
+    @inlinable
+    static func lowercase(_ key: String) -> String {
+        for byte in key.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
+            return key.lowercased()
+        }
+        return key
     }
 
     /// Replaces every value of `key` with `value`.
     public mutating func replace(_ key: String, with value: String) {
-        let lower = key.lowercased()
+        let lower = Self.lowercase(key)
         entries.removeAll { $0.key == lower }
         entries.append(Entry(key: lower, value: value))
     }
 
     /// Every value of `key`, in order.
     public func values(_ key: String) -> [String] {
-        let lower = key.lowercased()
+        let lower = Self.lowercase(key)
         return entries.compactMap { $0.key == lower ? $0.value : nil }
     }
 
     /// The first value of `key`, if any.
     public subscript(key: String) -> String? {
-        let lower = key.lowercased()
+        let lower = Self.lowercase(key)
         return entries.first { $0.key == lower }?.value
     }
 

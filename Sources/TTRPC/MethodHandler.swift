@@ -27,7 +27,17 @@ public enum MethodHandler: Sendable {
 
 /// Maps (service, method) names to handlers. Built before the server starts; read-only after.
 public struct Router: Sendable {
-    private var services: [String: [String: MethodHandler]] = [:]
+    /// A handler found for a call, with its registration index (stable for the router's life; used to
+    /// key per-method metrics without hashing names).
+    public struct Resolved: Sendable {
+        /// The handler.
+        public var handler: MethodHandler
+        /// Its registration index.
+        public var index: Int
+    }
+
+    private var services: [String: [String: Resolved]] = [:]
+    private var count = 0
 
     /// Creates an empty router.
     public init() {}
@@ -38,19 +48,21 @@ public struct Router: Sendable {
     ///   - method: Bare method name, e.g. `Check`.
     ///   - handler: The implementation.
     public mutating func register(service: String, method: String, _ handler: MethodHandler) {
-        services[service, default: [:]][method] = handler
+        let index = services[service]?[method]?.index ?? count
+        if index == count { count += 1 }
+        services[service, default: [:]][method] = Resolved(handler: handler, index: index)
     }
 
     /// Adds every method of another router.
     public mutating func merge(_ other: Router) {
         for (service, methods) in other.services {
-            for (method, handler) in methods { services[service, default: [:]][method] = handler }
+            for (method, resolved) in methods { register(service: service, method: method, resolved.handler) }
         }
     }
 
     /// Looks up a handler.
     /// - Returns: The handler, or the UNIMPLEMENTED error the caller should get.
-    public func resolve(service: String, method: String) -> Result<MethodHandler, RPCError> {
+    public func resolve(service: String, method: String) -> Result<Resolved, RPCError> {
         guard let methods = services[service] else {
             return .failure(RPCError(code: .unimplemented, message: "service \(service) is not served here"))
         }

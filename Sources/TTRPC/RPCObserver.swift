@@ -14,8 +14,14 @@ public struct CallRecord: Sendable {
     public var cause: (any Error)?
     /// How long the call took, in nanoseconds.
     public var durationNanos: Int64
+    /// The connection the call came on.
+    public var connectionID: UInt64
+    /// The call's stream id on its connection.
+    public var streamID: UInt32
     /// "connection-stream", unique within the daemon's run.
-    public var requestID: String
+    public var requestID: String { "\(connectionID)-\(streamID)" }
+    /// The registration index of the method (see ``Router``), or `nil` when no handler was found.
+    public var methodIndex: Int?
     /// The peer's credentials.
     public var peer: PeerCredentials?
     /// Whether the method streams.

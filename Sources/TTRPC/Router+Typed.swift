@@ -6,6 +6,7 @@ extension Router {
     ///
     /// The request is decoded on the event loop (an undecodable payload answers INVALID_ARGUMENT
     /// without calling `body`); the response is encoded where the future completes.
+    @inlinable
     public mutating func registerUnary<Request: ProtoDecodable, Response: ProtoEncodable>(
         service: String, method: String, request: Request.Type = Request.self, response: Response.Type = Response.self,
         _ body: @escaping @Sendable (Request, ServerCallContext) -> EventLoopFuture<Response>
@@ -31,6 +32,7 @@ extension Router {
     }
 
     /// Registers a server-streaming method with typed messages.
+    @inlinable
     public mutating func registerServerStreaming<Request: ProtoDecodable, Response: ProtoEncodable>(
         service: String, method: String, request: Request.Type = Request.self,
         _ body: @escaping @Sendable (Request, ServerCallContext, TypedStreamWriter<Response>) -> EventLoopFuture<Void>
@@ -49,7 +51,14 @@ extension Router {
 public struct TypedStreamWriter<Message: ProtoEncodable>: Sendable {
     /// The untyped writer.
     public let writer: ServerStreamWriter
+    @usableFromInline
     let allocator: ByteBufferAllocator
+
+    @usableFromInline
+    init(writer: ServerStreamWriter, allocator: ByteBufferAllocator) {
+        self.writer = writer
+        self.allocator = allocator
+    }
 
     /// Encodes and sends one message.
     /// - Returns: A future that succeeds when the frame was written; see ``ServerStreamWriter/send(_:)``.
@@ -77,6 +86,7 @@ extension TTRPCClientConnection {
     }
 
     /// Makes a unary call with typed messages, returning a future (no task hop).
+    @inlinable
     public func callFuture<Request: ProtoEncodable, Response: ProtoDecodable>(
         service: String, method: String, request: Request, response: Response.Type = Response.self,
         metadata: Metadata = Metadata(), timeout: TimeAmount? = nil

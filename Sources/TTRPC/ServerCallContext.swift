@@ -24,8 +24,10 @@ public struct ServerCallContext: Sendable {
     public var logger: Logger
     /// Signalled when the call ends early (client gone, deadline, shutdown).
     public let cancellation: CallCancellation
-    /// A per-daemon unique id of the call, for logs.
-    public let requestID: String
+    /// The call's stream id on its connection.
+    public let streamID: UInt32
+    /// A per-daemon unique id of the call, for logs: "connection-stream".
+    public var requestID: String { "\(connectionID)-\(streamID)" }
     /// The connection's id, for logs and metrics.
     public let connectionID: UInt64
     /// Facts the handler records for the call's log line (`cart.id`, `payment.id`, …).
@@ -34,7 +36,7 @@ public struct ServerCallContext: Sendable {
     /// Creates a context (the server does this; tests may too).
     public init(service: String, method: String, metadata: Metadata, deadline: NIODeadline?,
                 peer: PeerCredentials?, eventLoop: any EventLoop, allocator: ByteBufferAllocator, logger: Logger,
-                cancellation: CallCancellation, requestID: String, connectionID: UInt64,
+                cancellation: CallCancellation, streamID: UInt32, connectionID: UInt64,
                 annotations: CallAnnotations = CallAnnotations()) {
         self.service = service
         self.method = method
@@ -45,7 +47,7 @@ public struct ServerCallContext: Sendable {
         self.allocator = allocator
         self.logger = logger
         self.cancellation = cancellation
-        self.requestID = requestID
+        self.streamID = streamID
         self.connectionID = connectionID
         self.annotations = annotations
     }

@@ -28,6 +28,10 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: TimeAmount = .minutes(5)
     /// A connection whose socket stays unwritable (the peer does not read) this long is closed.
     public var unwritableTimeout: TimeAmount = .seconds(30)
+    /// A connection whose frame takes longer than this from its first byte to its last is closed
+    /// (slow-loris; a stalled partial frame also pins up to 4 MiB of buffer). Not counted while the
+    /// server has stopped reading because the peer does not read (``unwritableTimeout`` applies then).
+    public var frameTimeout: TimeAmount = .seconds(30)
     /// Write buffer watermarks per connection: above `high` the server stops reading requests.
     public var writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 64 * 1024, high: 256 * 1024)
     /// Limits on request metadata.

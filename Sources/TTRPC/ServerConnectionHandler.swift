@@ -16,6 +16,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let startNanos: UInt64
         let cancellation: CallCancellation
         let annotations: CallAnnotations
+        let methodIndex: Int
         let isStreaming: Bool
         var deadlineTask: Scheduled<Void>?
     }
@@ -38,6 +39,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var lastActivityNanos: UInt64 = 0
     private var idleTask: Scheduled<Void>?
     private var unwritableTask: Scheduled<Void>?
+    /// Frames that arrived while the peer was not reading its responses, handled once it reads again:
+    /// replies never pile up beyond the write buffer's high-water mark (plus calls already in flight).
+    private var deferredFrames = CircularBuffer<InboundFrame>()
+    /// When the frame decoder last reported a partial frame buffered; `nil` while none is.
+    private var partialFrameSinceNanos: UInt64?
+    private var frameTask: Scheduled<Void>?
 
     init(router: Router, configuration: ServerConfiguration, peer: PeerCredentials?, connectionID: UInt64,
          observer: any RPCObserver, logger: Logger, eventLoop: any EventLoop) {
@@ -67,6 +74,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         idleTask?.cancel()
         unwritableTask?.cancel()
+        frameTask?.cancel()
         self.context = nil
     }
 
@@ -81,13 +89,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         idleTask?.cancel()
         unwritableTask?.cancel()
+        frameTask?.cancel()
+        deferredFrames.removeAll()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
         lastActivityNanos = eventLoop.now.uptimeNanoseconds
-        switch unwrapInboundIn(data) {
+        let inbound = unwrapInboundIn(data)
+        guard deferredFrames.isEmpty, context.channel.isWritable else {
+            deferredFrames.append(inbound)
+            return
+        }
+        handle(inbound)
+    }
+
+    private func handle(_ inbound: InboundFrame) {
+        switch inbound {
         case .oversized(let header):
             let limit = configuration.maxMessageLength
             reject(streamID: header.streamID, RPCError(code: .resourceExhausted,
@@ -115,9 +134,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if context.channel.isWritable {
             unwritableTask?.cancel()
             unwritableTask = nil
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-            context.read()
-        } else {
+            while context.channel.isWritable, let inbound = deferredFrames.popFirst() { handle(inbound) }
+            if context.channel.isWritable {
+                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                context.read()
+            }
+        } else if unwritableTask == nil {
             // The peer is not reading its responses: stop reading its requests, and give up on it
             // if it stays that way.
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
@@ -130,6 +152,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let progress = event as? PartialFrameEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        switch progress {
+        case .started:
+            partialFrameSinceNanos = eventLoop.now.uptimeNanoseconds
+            if frameTask == nil { scheduleFrameCheck(after: configuration.frameTimeout) }
+        case .cleared:
+            partialFrameSinceNanos = nil  // the pending check finds nothing to do
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -172,7 +208,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 envelope: envelope)
             return
         }
-        let handler: MethodHandler
+        let handler: Router.Resolved
         switch router.resolve(service: envelope.service, method: envelope.method) {
         case .success(let resolved): handler = resolved
         case .failure(let error):
@@ -187,7 +223,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         dispatch(streamID: streamID, envelope: envelope, handler: handler)
     }
 
-    private func dispatch(streamID: UInt32, envelope: RequestEnvelope, handler: MethodHandler) {
+    private func dispatch(streamID: UInt32, envelope: RequestEnvelope, handler: Router.Resolved) {
         guard let context else { return }
         let start = context.eventLoop.now
         let deadline = envelope.timeoutNano > 0 ? start + .nanoseconds(envelope.timeoutNano) : nil
@@ -196,25 +232,26 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let callContext = ServerCallContext(
             service: envelope.service, method: envelope.method, metadata: envelope.metadata, deadline: deadline,
             peer: peer, eventLoop: context.eventLoop, allocator: context.channel.allocator, logger: logger,
-            cancellation: cancellation, requestID: "\(connectionID)-\(streamID)", connectionID: connectionID,
+            cancellation: cancellation, streamID: streamID, connectionID: connectionID,
             annotations: annotations)
         calls[streamID] = ActiveCall(service: envelope.service, method: envelope.method,
                                      startNanos: start.uptimeNanoseconds, cancellation: cancellation,
-                                     annotations: annotations,
-                                     isStreaming: handler.isStreaming)
+                                     annotations: annotations, methodIndex: handler.index,
+                                     isStreaming: handler.handler.isStreaming)
         let loop = context.eventLoop
-        let finished: EventLoopFuture<ByteBuffer?>
-        switch handler {
+        var completedInline = false
+        switch handler.handler {
         case .unary(let body):
-            finished = body(envelope.payload, callContext).map { Optional($0) }
+            body(envelope.payload, callContext).hop(to: loop).assumeIsolated().whenComplete { result in
+                completedInline = true
+                self.finish(streamID: streamID, result: result.map { Optional($0) })
+            }
         case .serverStreaming(let body):
             let writer = ServerStreamWriter(eventLoop: loop, streamID: streamID, sink: NIOLoopBound(self, eventLoop: loop))
-            finished = body(envelope.payload, callContext, writer).map { nil }
-        }
-        var completedInline = false
-        finished.hop(to: loop).assumeIsolated().whenComplete { result in
-            completedInline = true
-            self.finish(streamID: streamID, result: result)
+            body(envelope.payload, callContext, writer).hop(to: loop).assumeIsolated().whenComplete { result in
+                completedInline = true
+                self.finish(streamID: streamID, result: result.map { nil })
+            }
         }
         if !completedInline, let deadline, calls[streamID] != nil {
             calls[streamID]?.deadlineTask = loop.assumeIsolated().scheduleTask(deadline: deadline) {
@@ -319,7 +356,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         write { $0.writeResponseFrame(streamID: streamID, status: error) }
         observer.callFinished(CallRecord(
             service: envelope?.service ?? "", method: envelope?.method ?? "", code: error.code,
-            message: error.message, cause: nil, durationNanos: 0, requestID: "\(connectionID)-\(streamID)",
+            message: error.message, cause: nil, durationNanos: 0, connectionID: connectionID, streamID: streamID,
             peer: peer, isStreaming: false, reachedHandler: false))
     }
 
@@ -336,8 +373,31 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let now = now ?? eventLoop.now.uptimeNanoseconds
         observer.callFinished(CallRecord(
             service: call.service, method: call.method, code: code, message: message, cause: cause,
-            durationNanos: Int64(now &- call.startNanos), requestID: "\(connectionID)-\(streamID)", peer: peer,
+            durationNanos: Int64(now &- call.startNanos), connectionID: connectionID, streamID: streamID,
+            methodIndex: call.methodIndex, peer: peer,
             isStreaming: call.isStreaming, reachedHandler: true, annotations: call.annotations.all))
+    }
+
+    /// Closes the connection when a partial frame has been buffered for ``ServerConfiguration/frameTimeout``
+    /// (counted from the later of its first bytes and the last complete frame, and not while the
+    /// server has stopped reading because the peer does not read).
+    private func scheduleFrameCheck(after delay: TimeAmount) {
+        guard let context else { return }
+        frameTask = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            frameTask = nil
+            guard let context = self.context, let since = partialFrameSinceNanos else { return }
+            let limit = configuration.frameTimeout.nanoseconds
+            let waited = Int64(eventLoop.now.uptimeNanoseconds &- max(since, lastActivityNanos))
+            if !context.channel.isWritable {
+                scheduleFrameCheck(after: configuration.frameTimeout)
+            } else if waited >= limit {
+                logger.notice("closing connection: a frame did not arrive in full in time",
+                              metadata: ["timeout": "\(configuration.frameTimeout)"])
+                context.close(promise: nil)
+            } else {
+                scheduleFrameCheck(after: .nanoseconds(max(limit - waited, 1_000_000)))
+            }
+        }
     }
 
     private func scheduleIdleCheck(after delay: TimeAmount) {

@@ -31,6 +31,7 @@ struct ClientHandlerTests {
     @Test("stream ids are odd, start at 1 and go up by 2; replies match out of order")
     func idsAndMatching() throws {
         let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let first = call(channel, payload: [1])
         let second = call(channel, payload: [2])
         let third = call(channel, payload: [3])
@@ -48,6 +49,7 @@ struct ClientHandlerTests {
     @Test("an error status fails the call with that status")
     func errorStatus() throws {
         let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let future = call(channel, payload: [])
         var buffer = ByteBuffer()
         buffer.writeResponseFrame(streamID: 1, status: RPCError(code: .permissionDenied, message: "no"))
@@ -59,6 +61,7 @@ struct ClientHandlerTests {
     @Test("closing the connection fails calls in flight and later calls with UNAVAILABLE")
     func closeFailsCalls() throws {
         let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let pending = call(channel, payload: [1])
         try channel.close().wait()
         do {
@@ -72,6 +75,7 @@ struct ClientHandlerTests {
     @Test("a local deadline fails the call with DEADLINE_EXCEEDED; a late reply is dropped")
     func localDeadline() throws {
         let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let future = call(channel, payload: [1], deadline: channel.eventLoop.now + .milliseconds(5))
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(5))
         do {
@@ -86,6 +90,7 @@ struct ClientHandlerTests {
     @Test("a request over 4 MiB is refused locally with RESOURCE_EXHAUSTED, and ids are not spent")
     func oversizedRequest() throws {
         let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let big = call(channel, payload: [UInt8](repeating: 0, count: 5 << 20))
         do {
             _ = try big.wait()
@@ -100,6 +105,7 @@ struct ClientHandlerTests {
     @Test("a stream yields data frames and finishes on flags 0x05")
     func streamReceive() async throws {
         let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let envelope = RequestEnvelope(service: "s", method: "w", payload: ByteBuffer())
         channel.writeAndFlush(ClientRequest(envelope: envelope, receiver: .stream(continuation), localDeadline: nil),

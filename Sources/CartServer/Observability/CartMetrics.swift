@@ -8,15 +8,15 @@ import TTRPC
 ///
 /// Thread-safe.
 public final class CartMetrics: Sendable {
+    /// Known methods are keyed by their router index (no string hashing per call); unknown ones by -1.
     private struct RequestKey: Hashable {
-        var service: String
-        var method: String
+        var method: Int
         var code: Int32
     }
 
     private let factory: any MetricsFactory
     private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
-    private let durations = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let durations = Mutex<[Int: CoreMetrics.Timer]>([:])
     private let labelled = Mutex<[String: CoreMetrics.Counter]>([:])
 
     /// Open connections.
@@ -75,12 +75,13 @@ public final class CartMetrics: Sendable {
 
     /// Counts a finished call and records its duration.
     public func record(_ call: CallRecord) {
-        let known = call.reachedHandler && knownServices.contains(call.service)
-        let service = known ? call.service : "unknown"
-        let method = known ? call.method : "unknown"
-        let key = RequestKey(service: service, method: method, code: call.code.rawValue)
+        let index = call.reachedHandler ? (call.methodIndex ?? -1) : -1
+        let key = RequestKey(method: index, code: call.code.rawValue)
         let counter = requests.withLock { cache in
             if let counter = cache[key] { return counter }
+            let known = index >= 0 && knownServices.contains(call.service)
+            let service = known ? call.service : "unknown"
+            let method = known ? call.method : "unknown"
             let counter = Counter(label: "cartd_rpc_requests_total",
                                   dimensions: [("service", service), ("method", method), ("code", call.code.name)],
                                   factory: factory)
@@ -88,18 +89,20 @@ public final class CartMetrics: Sendable {
             return counter
         }
         counter.increment()
-        if known, call.isStreaming, call.method == "WatchCart", call.code != .ok, call.code != .cancelled {
-            cartSyncFailure("watch_failed")
+        guard index >= 0 else { return }
+        if call.isStreaming {
+            if call.method == "WatchCart", call.code != .ok, call.code != .cancelled { cartSyncFailure("watch_failed") }
+            return
         }
-        guard known, !call.isStreaming else { return }
         let timer = durations.withLock { cache in
-            if let timer = cache[method] { return timer }
+            if let timer = cache[index] { return timer }
+            let method = knownServices.contains(call.service) ? call.method : "unknown"
             let timer = Timer(label: "cartd_rpc_duration_seconds", dimensions: [("method", method)], factory: factory)
-            cache[method] = timer
+            cache[index] = timer
             return timer
         }
         timer.recordNanoseconds(call.durationNanos)
-        if call.code == .aborted, service == CartService.name { cartSyncFailure("version_conflict") }
+        if call.code == .aborted, call.service == CartService.name { cartSyncFailure("version_conflict") }
     }
 
     /// A checkout attempt ended with `result`.

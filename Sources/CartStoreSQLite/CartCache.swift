@@ -1,0 +1,110 @@
+import CartCore
+import Synchronization
+
+/// Active carts in memory, so GetCart does not touch SQLite.
+///
+/// Coherence: every committed write stores its carts here from a commit hook that runs on the
+/// single writer, in commit order, before the next write starts — so a cached cart is never older
+/// than the last committed one. A cart read from the database (a miss) is offered back only if no
+/// write touched that user's bucket since the read began (bucketed write epochs), so a slow
+/// reader cannot put back an older version. Bounded: past `capacity` entries, arbitrary entries
+/// are dropped (the next read reloads them).
+///
+/// Thread-safe (a mutex).
+final class CartCache: Sendable {
+    private struct State {
+        var carts: [String: StoredCart] = [:]
+        var epochs = [UInt64](repeating: 0, count: 256)
+        /// The last pricing of each cached cart, with the catalog epoch it was computed at.
+        var priced: [String: (catalogEpoch: UInt64, cart: PricedCart)] = [:]
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// The cached active cart of `userID`.
+    func cart(userID: String) -> StoredCart? {
+        guard capacity > 0 else { return nil }
+        return state.withLock { $0.carts[userID] }
+    }
+
+    /// The pricing of `cart` computed at `catalogEpoch`, if remembered.
+    func priced(_ cart: StoredCart, catalogEpoch: UInt64) -> PricedCart? {
+        guard capacity > 0 else { return nil }
+        return state.withLock { state in
+            guard let memo = state.priced[cart.userID], memo.catalogEpoch == catalogEpoch,
+                  memo.cart.id == cart.id, memo.cart.version == cart.version else { return nil }
+            return memo.cart
+        }
+    }
+
+    /// Remembers a pricing of a cached cart.
+    func remember(_ priced: PricedCart, catalogEpoch: UInt64) {
+        guard capacity > 0 else { return }
+        state.withLock { state in
+            guard state.carts[priced.userID] != nil else { return }
+            state.priced[priced.userID] = (catalogEpoch, priced)
+        }
+    }
+
+    /// A token to pass to ``offer(_:token:)`` for a read that starts now.
+    func readToken(userID: String) -> UInt64 {
+        state.withLock { $0.epochs[Self.bucket(userID)] }
+    }
+
+    /// Caches a cart read from the database, unless a write touched the user since `token`.
+    func offer(_ cart: StoredCart, token: UInt64) {
+        guard capacity > 0 else { return }
+        state.withLock { state in
+            guard state.carts[cart.userID] == nil, state.epochs[Self.bucket(cart.userID)] == token else { return }
+            Self.insert(cart, into: &state, capacity: capacity)
+        }
+    }
+
+    /// Records a committed cart (called from the commit hook of the transaction that wrote it).
+    func committed(_ cart: StoredCart) {
+        state.withLock { state in
+            state.epochs[Self.bucket(cart.userID)] &+= 1
+            if cart.status == .active, capacity > 0 {
+                Self.insert(cart, into: &state, capacity: capacity)
+            } else if state.carts[cart.userID]?.id == cart.id {
+                state.carts.removeValue(forKey: cart.userID)
+                state.priced.removeValue(forKey: cart.userID)
+            }
+        }
+    }
+
+    /// Forgets everything (after a failure that may leave the cache unsure).
+    func removeAll() {
+        state.withLock { state in
+            state.carts.removeAll()
+            state.priced.removeAll()
+            for index in state.epochs.indices { state.epochs[index] &+= 1 }
+        }
+    }
+
+    /// The number of cached carts.
+    var count: Int { state.withLock { $0.carts.count } }
+
+    private static func insert(_ cart: StoredCart, into state: inout State, capacity: Int) {
+        if state.carts[cart.userID] == nil, state.carts.count >= capacity {
+            // Drop about 1/16 of the entries: cheap, and good enough for a bound.
+            let drop = max(1, capacity / 16)
+            for key in state.carts.keys.prefix(drop) {
+                state.carts.removeValue(forKey: key)
+                state.priced.removeValue(forKey: key)
+            }
+        }
+        state.carts[cart.userID] = cart
+    }
+
+    private static func bucket(_ userID: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(userID)
+        return Int(UInt(bitPattern: hasher.finalize()) & 255)
+    }
+}
