@@ -36,6 +36,10 @@ help:
 	@echo "make bench-scale   cart-bench at 1k…1M carts -> bench/results/scale.json"
 	@echo "make bench-peer    the Go ttrpc peer vs cartd, one Go client -> bench/results/peer.json"
 	@echo "make benchmarks-md regenerate BENCHMARKS.md from bench/results/*.json"
+	@echo "make fuzz          libFuzzer+ASan on frames, envelopes and payloads for FUZZ_SECONDS (600); CI: fuzz-ci (60 s)"
+	@echo "make sanitize      the unit tests under AddressSanitizer, then ThreadSanitizer (two full builds)"
+	@echo "make soak          release cartd under mixed load for DURATION (10m), RSS sampled, invariants checked; CI: soak-ci (20 s)"
+	@echo "make crash-soak    the kill -9 crash-safety test with CRASH_ROUNDS (200) kills instead of CI's 24"
 
 ## System packages ---------------------------------------------------------------------------
 
@@ -64,9 +68,16 @@ release: deps
 
 ## Run ---------------------------------------------------------------------------------------
 
+# Development: a private .run/ directory, a JWT secret made on first use (mode 0600, used by
+# `cartctl --user`), the demo catalog loaded into an empty database, the simulated gateway.
+JWT_SECRET   ?= $(RUN_DIR)/jwt.secret
+
 run: build
 	@mkdir -p $(RUN_DIR) && chmod 700 $(RUN_DIR)
-	$(DEBUG_BIN)/cartd --socket $(SOCKET)
+	@[ -s $(JWT_SECRET) ] || (umask 077 && head -c 32 /dev/urandom | base64 > $(JWT_SECRET) && \
+	  echo "created $(JWT_SECRET) (mode 0600)")
+	$(DEBUG_BIN)/cartd --socket $(SOCKET) --database $(DATABASE) --jwt-secret-file $(JWT_SECRET) \
+	  --seed-catalog deploy/demo-catalog.json --metrics-listen 127.0.0.1:9464 $(CARTD_FLAGS)
 
 ## Tests -------------------------------------------------------------------------------------
 
@@ -162,9 +173,79 @@ bench-peer: deps deps-interop
 benchmarks-md:
 	scripts/bench-md.sh $(BENCH_RESULTS) BENCHMARKS.md
 
+## Fuzzing and sanitizers (issue 8) ---------------------------------------------------------
+# make fuzz [FUZZ_SECONDS=600]: libFuzzer + AddressSanitizer over the frame decoder, the ttrpc envelopes
+# and every request payload (Fuzz/, its own package and build folder). New inputs go to
+# $(FUZZ_BUILD)/corpus (Fuzz/corpus, the committed seeds, is only read); a crash lands in Fuzz/crashes/
+# and fails the target: turn it into a regression test (Fuzz/README.md).
+# make sanitize: the unit tests (not IntegrationTests) under ASan (with LeakSanitizer), then TSan; any
+# report fails the target (TSan exits 66 after the run). Two full builds: not in CI.
+
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD   := .build-fuzz
+FUZZ_BIN     := $(FUZZ_BUILD)/debug/cartsync-fuzz
+FUZZ_FLAGS   := -c debug --package-path Fuzz --scratch-path $(FUZZ_BUILD) -Xswiftc -sanitize=fuzzer,address
+# ld.gold warns once per ASan helper symbol ("Cannot export local symbol"): harmless, and hundreds of lines.
+LD_NOISE     := grep -v "Cannot export local symbol" || true
+
+.PHONY: fuzz fuzz-ci fuzz-build fuzz-corpus sanitize
+
+fuzz-build: deps
+	@# Same dependency versions as the main build when it has resolved them (Package.resolved is not committed).
+	@if [ -f Package.resolved ]; then cp Package.resolved Fuzz/Package.resolved; fi
+	set -o pipefail; $(SWIFT) build $(FUZZ_FLAGS) 2>&1 | { $(LD_NOISE); }
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/corpus Fuzz/crashes
+	$(FUZZ_BIN) $(FUZZ_BUILD)/corpus Fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+	  -artifact_prefix=Fuzz/crashes/ -print_final_stats=1
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=60
+
+# Rewrites the seed corpus (Fuzz/corpus) from the real encoders; commit the result.
+fuzz-corpus: fuzz-build
+	rm -f Fuzz/corpus/*.bin
+	$(FUZZ_BIN) --write-seed-corpus Fuzz/corpus
+
+sanitize: deps
+	set -o pipefail; $(SWIFT) build --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan $(SWIFT_FLAGS) 2>&1 | { $(LD_NOISE); }
+	$(SWIFT) test --skip-build --skip IntegrationTests -Xswiftc -sanitize=address --scratch-path .build-asan $(SWIFT_FLAGS)
+	set -o pipefail; $(SWIFT) build --build-tests -Xswiftc -sanitize=thread --scratch-path .build-tsan $(SWIFT_FLAGS) 2>&1 | { $(LD_NOISE); }
+	$(SWIFT) test --skip-build --skip IntegrationTests -Xswiftc -sanitize=thread --scratch-path .build-tsan $(SWIFT_FLAGS)
+
+## Soak and crash safety (issue 8) -----------------------------------------------------------
+# make soak [DURATION=10m] [SOAK_ARGS=…]: cart-soak (Sources/cart-soak) against the release cartd: mixed load
+# from many clients with watchers and checkouts, RSS sampled every 5 s, then invariants checked on the
+# database with GRDB; exits non-zero on any violation or RSS growth over 50 %. Report: $(SOAK_OUTPUT).
+# make soak-ci: the same for 20 s on the debug build (part of `make ci`).
+# make crash-soak [CRASH_ROUNDS=200]: CrashSafetyTests' kill -9 test with more kills than CI's 24.
+
+DURATION     ?= 10m
+SOAK_ARGS    ?=
+SOAK_OUTPUT  ?= $(RUN_DIR)/soak.json
+CRASH_ROUNDS ?= 200
+
+.PHONY: soak soak-ci crash-soak
+
+soak: deps
+	$(SWIFT) build -c release --product cartd $(SWIFT_FLAGS)
+	$(SWIFT) build -c release --product cart-soak $(SWIFT_FLAGS)
+	@mkdir -p $(dir $(SOAK_OUTPUT))
+	$(RELEASE_BIN)/cart-soak --duration $(DURATION) --max-rss-growth-percent 50 --output $(SOAK_OUTPUT) $(SOAK_ARGS)
+
+soak-ci: deps
+	$(SWIFT) build --product cartd $(SWIFT_FLAGS)
+	$(SWIFT) build --product cart-soak $(SWIFT_FLAGS)
+	$(DEBUG_BIN)/cart-soak --duration 20s --users 128 --workers 8 --watchers 16 $(SOAK_ARGS)
+
+crash-soak: deps
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	CARTSYNC_CRASH_ROUNDS=$(CRASH_ROUNDS) $(SWIFT) test --skip-build --filter "CrashSafetyTests/killNineUnderLoad" $(SWIFT_FLAGS)
+
 ## CI ----------------------------------------------------------------------------------------
 
-ci: check-protos check-alerts test interop
+ci: check-protos check-alerts test interop fuzz-ci soak-ci
 
 clean:
 	rm -rf .build $(RUN_DIR) Tests/Interop/go/bin

@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "CartClient", targets: ["CartClient"]),
         .library(name: "CartAuth", targets: ["CartAuth"]),
         .library(name: "CartTesting", targets: ["CartTesting"]),
+        // For the fuzzer package (Fuzz/): ProtobufArena is part of the envelope decoders' signatures.
+        .library(name: "ProtobufCSupport", targets: ["ProtobufCSupport"]),
         .executable(name: "cartd", targets: ["cartd"]),
         .executable(name: "cartctl", targets: ["cartctl"]),
     ],
@@ -125,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "cartd",
             dependencies: [
-                "CartServer", "CartStoreSQLite", "TTRPC", "CartAuth", "CartCore",
+                "CartServer", "CartStoreSQLite", "TTRPC", "CartAuth", "CartCore", "CCartSys",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -157,6 +159,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // cart-soak: hours of mixed load with watchers and checkouts, RSS sampled, invariants checked on the
+        // database at the end (make soak, make soak-ci).
+        .executableTarget(
+            name: "cart-soak",
+            dependencies: [
+                "CartClient", "CartCore", "CartTesting", "CartAuth",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -193,6 +208,7 @@ let package = Package(
                 "CartTesting", "CartClient", "TTRPC", "CartCore", "CartProto", "ProtobufCSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

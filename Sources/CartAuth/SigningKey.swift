@@ -17,16 +17,24 @@ public struct SigningKey: Sendable, Hashable {
         self.acceptUntil = acceptUntil
     }
 
+    /// The shortest HS256 token secret accepted: the hash output size. JWTKit asserts it (a trap in debug builds,
+    /// "a precondition in a future release"), so a shorter secret is refused when the file is read instead.
+    public static let minimumTokenSecretBytes = 32
+
     /// Reads a secret file: its bytes with trailing whitespace (a final newline) removed.
-    /// - Throws: ``AuthError`` when the file cannot be read, is empty, or is shorter than 16 bytes.
-    public static func secret(fromFile path: String) throws(AuthError) -> [UInt8] {
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - minimumBytes: The shortest secret accepted: 16 for gateway secrets (Razorpay key secrets are 24
+    ///     characters), ``minimumTokenSecretBytes`` for token keys.
+    /// - Throws: ``AuthError`` when the file cannot be read, is empty, or is shorter than `minimumBytes`.
+    public static func secret(fromFile path: String, minimumBytes: Int = 16) throws(AuthError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AuthError("cannot read the secret file \(path)")
         }
         var bytes = [UInt8](data)
         while let last = bytes.last, last == 0x0a || last == 0x0d || last == 0x20 || last == 0x09 { bytes.removeLast() }
-        guard bytes.count >= 16 else {
-            throw AuthError("the secret in \(path) is \(bytes.count) bytes; use at least 16 (32 random bytes recommended)")
+        guard bytes.count >= minimumBytes else {
+            throw AuthError("the secret in \(path) is \(bytes.count) bytes; use at least \(minimumBytes) (32 random bytes recommended)")
         }
         return bytes
     }

@@ -138,6 +138,11 @@ public final class TokenVerifier: Sendable {
         guard let subject = claims.sub?.value, !subject.isEmpty else { throw AuthError("token has no sub claim") }
         guard subject.utf8.count <= 256, !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw AuthError("token sub claim must be 1–256 bytes without control characters") }
+        // Guest carts are owned by "guest:<sub>" (CartServer's Authenticator): a registered user's sub in that
+        // namespace would reach a guest's cart.
+        if claims.guest != true, subject.hasPrefix("guest:") {
+            throw AuthError("token sub must not start with guest: (reserved for guest sessions)")
+        }
         guard let expiry = claims.exp?.value else { throw AuthError("token has no exp claim") }
         guard expiry.timeIntervalSince(now) > -policy.leewaySeconds else {
             throw AuthError("token expired at \(expiry.ISO8601Format())")

@@ -88,7 +88,7 @@ enum TokenMinting {
                      issuer: String? = nil, audience: String? = nil, secretFile: String) async throws -> String {
         let secret: [UInt8]
         do {
-            secret = try SigningKey.secret(fromFile: secretFile)
+            secret = try SigningKey.secret(fromFile: secretFile, minimumBytes: SigningKey.minimumTokenSecretBytes)
         } catch {
             throw CLIError(.failedPrecondition, error.message)
         }

@@ -41,6 +41,12 @@ struct Cartd: AsyncParsableCommand {
     @Option(help: "Seconds a connection may sit idle before it is closed (default 300).")
     var idleTimeout: Int?
 
+    @Option(help: "Seconds a peer that does not read its responses is given before its connection is closed (default 30).")
+    var unwritableTimeout: Int?
+
+    @Option(help: "Seconds a frame may take from its first byte to its last before the connection is closed (default 30).")
+    var frameTimeout: Int?
+
     @Option(help: "Seconds in-flight calls may run after SIGTERM before connections are closed (default 10).")
     var shutdownGrace: Int?
 

@@ -277,6 +277,8 @@ struct ConfigKey {
             key("max-calls-per-connection", \.maxCallsPerConnection, Codecs.integer(Int.self),
                 flag: \.maxCallsPerConnection),
             key("idle-timeout", \.idleTimeoutSeconds, Codecs.integer(Int.self), flag: \.idleTimeout),
+            key("unwritable-timeout", \.unwritableTimeoutSeconds, Codecs.integer(Int.self), flag: \.unwritableTimeout),
+            key("frame-timeout", \.frameTimeoutSeconds, Codecs.integer(Int.self), flag: \.frameTimeout),
             key("shutdown-grace", \.shutdownGraceSeconds, Codecs.integer(Int.self), flag: \.shutdownGrace),
             key("database", \.database, Codecs.string, flag: \.database),
             key("sqlite-synchronous", \.sqliteSynchronous, Codecs.synchronous, flagText: \.sqliteSynchronous),

@@ -103,6 +103,7 @@ struct Daemon {
             lifecycle.append(MetricsHTTPServer(host: host, port: port, group: group, logger: logger,
                                                metricsText: metricsText))
         }
+        lifecycle.append(MemoryTrimmer(logger: logger))
         lifecycle.append(RPCServerService(server: server, health: health, logger: logger))
         let serviceGroup = ServiceGroup(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint],
                                         cancellationSignals: [], logger: logger)
@@ -155,7 +156,8 @@ struct Daemon {
         var keys: [SigningKey] = []
         do {
             if let file = settings.jwtSecretFile {
-                keys.append(SigningKey(id: nil, secret: try SigningKey.secret(fromFile: file)))
+                keys.append(SigningKey(id: nil, secret: try SigningKey.secret(
+                    fromFile: file, minimumBytes: SigningKey.minimumTokenSecretBytes)))
             }
             for spec in settings.jwtKeys {
                 keys.append(try Self.parseKey(spec))
@@ -189,7 +191,8 @@ struct Daemon {
                 throw StartupError("jwt-key \(kid): \(text) is neither Unix seconds nor an ISO-8601 time")
             }
         }
-        return SigningKey(id: kid, secret: try SigningKey.secret(fromFile: file), acceptUntil: until)
+        let secret = try SigningKey.secret(fromFile: file, minimumBytes: SigningKey.minimumTokenSecretBytes)
+        return SigningKey(id: kid, secret: secret, acceptUntil: until)
     }
 
     private func makeGateway() throws -> any PaymentGateway {
@@ -234,6 +237,8 @@ struct Daemon {
         configuration.maxConnections = settings.maxConnections
         configuration.maxConcurrentCallsPerConnection = settings.maxCallsPerConnection
         configuration.idleTimeout = .seconds(Int64(settings.idleTimeoutSeconds))
+        configuration.unwritableTimeout = .seconds(Int64(settings.unwritableTimeoutSeconds))
+        configuration.frameTimeout = .seconds(Int64(settings.frameTimeoutSeconds))
         configuration.shutdownGracePeriod = .seconds(Int64(settings.shutdownGraceSeconds))
         return configuration
     }

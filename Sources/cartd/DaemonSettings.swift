@@ -19,6 +19,8 @@ struct DaemonSettings: Sendable {
     var maxConnections = 1024
     var maxCallsPerConnection = 256
     var idleTimeoutSeconds = 300
+    var unwritableTimeoutSeconds = 30
+    var frameTimeoutSeconds = 30
     var shutdownGraceSeconds = 10
     var database = "./.run/cart.db"
     var sqliteSynchronous = SQLiteStoreOptions.Synchronous.normal
@@ -95,6 +97,10 @@ extension DaemonSettings {
             throw SettingError("max-calls-per-connection", "must be positive, not \(maxCallsPerConnection)")
         }
         guard idleTimeoutSeconds > 0 else { throw SettingError("idle-timeout", "must be positive, not \(idleTimeoutSeconds)") }
+        guard unwritableTimeoutSeconds > 0 else {
+            throw SettingError("unwritable-timeout", "must be positive, not \(unwritableTimeoutSeconds)")
+        }
+        guard frameTimeoutSeconds > 0 else { throw SettingError("frame-timeout", "must be positive, not \(frameTimeoutSeconds)") }
         guard shutdownGraceSeconds >= 0 else {
             throw SettingError("shutdown-grace", "must not be negative, not \(shutdownGraceSeconds)")
         }

@@ -1,4 +1,4 @@
-/* Linux socket facts that SwiftNIO does not expose, as plain C.
+/* Linux facts that SwiftNIO and Swift's Glibc module do not expose, as plain C.
  * Hand-written (not generated); kept tiny on purpose. */
 #ifndef CCARTSYS_H
 #define CCARTSYS_H
@@ -17,5 +17,12 @@ int cartsys_so_peercred(void);
 
 /** Reads the peer credentials of a connected Unix socket; returns 0 or -errno. */
 int cartsys_peer_cred(int fd, cartsys_ucred *out);
+
+/** glibc: fixes malloc's mmap threshold (bytes), which also stops glibc from raising it on its own.
+ *  Returns 1 on success, 0 where unsupported. */
+int cartsys_malloc_set_mmap_threshold(int bytes);
+
+/** glibc: malloc_trim(0), giving free heap memory back to the kernel. Returns 1 if any was released. */
+int cartsys_malloc_trim(void);
 
 #endif
