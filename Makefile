@@ -35,6 +35,7 @@ help:
 	@echo "make bench         release build + cart-bench (unpinned and pinned) -> bench/results/latest.json"
 	@echo "make bench-scale   cart-bench at 1k…1M carts -> bench/results/scale.json"
 	@echo "make bench-peer    the Go ttrpc peer vs cartd, one Go client -> bench/results/peer.json"
+	@echo "make bench-store   store-bench: the SQLite store in-process (AddItem commit, load + price) -> bench/results/store.json"
 	@echo "make benchmarks-md regenerate BENCHMARKS.md from bench/results/*.json"
 	@echo "make fuzz          libFuzzer+ASan on frames, envelopes and payloads for FUZZ_SECONDS (600); CI: fuzz-ci (60 s)"
 	@echo "make sanitize      the unit tests under AddressSanitizer, then ThreadSanitizer (two full builds)"
@@ -151,7 +152,7 @@ uninstall:
 
 BENCH_RESULTS ?= bench/results
 
-.PHONY: bench bench-scale bench-peer benchmarks-md
+.PHONY: bench bench-scale bench-peer bench-store benchmarks-md
 
 # cart-bench, unpinned and pinned, 10 s per phase: $(BENCH_RESULTS)/latest.json. BENCH_ARGS adds flags.
 bench: deps
@@ -168,6 +169,12 @@ bench-scale: deps
 bench-peer: deps deps-interop
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	scripts/bench-peer.sh $(RELEASE_BIN) $(BENCH_RESULTS)/peer.json
+
+# The SQLite store in-process (issue 3: AddItem commit, 5-line load + price): $(BENCH_RESULTS)/store.json.
+bench-store: deps
+	$(SWIFT) build -c release --product store-bench $(SWIFT_FLAGS)
+	@mkdir -p $(BENCH_RESULTS)
+	$(RELEASE_BIN)/store-bench --json $(BENCH_RESULTS)/store.json
 
 # BENCHMARKS.md from $(BENCH_RESULTS)/*.json (never edit it by hand).
 benchmarks-md:

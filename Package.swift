@@ -162,6 +162,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // store-bench: the SQLite store in-process, call by call (make bench-store).
+        .executableTarget(
+            name: "store-bench",
+            dependencies: ["CartCore", "CartProto", "CartStoreSQLite", "ProtobufCSupport"],
+            swiftSettings: swiftSettings
+        ),
         // cart-soak: hours of mixed load with watchers and checkouts, RSS sampled, invariants checked on the
         // database at the end (make soak, make soak-ci).
         .executableTarget(

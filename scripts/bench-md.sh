@@ -16,7 +16,7 @@ def load(name):
     path = os.path.join(results, name)
     return json.load(open(path)) if os.path.exists(path) else None
 
-latest, scale, peer = load("latest.json"), load("scale.json"), load("peer.json")
+latest, scale, peer, store = load("latest.json"), load("scale.json"), load("peer.json"), load("store.json")
 runs = {k: latest[k] for k in ("unpinned", "pinned") if isinstance((latest or {}).get(k), dict)}
 lines = []
 w = lines.append
@@ -160,6 +160,18 @@ if rows:
     w(f"Writing the databases took {total:.0f} s in all ({rows[-1]['carts']:,} carts).")
     w("")
 
+if store:
+    w("## The store in-process (issue 3)")
+    w("")
+    w(f"`make bench-store` (Sources/store-bench): the SQLite store without the socket, on a fresh database,"
+      f" synchronous {store['synchronous']}, {store['calls']:,} calls per workload timed one by one (first 1 % left out).")
+    w("")
+    w("| workload | what | median µs | p90 µs | p99 µs |")
+    w("|---|---|---:|---:|---:|")
+    for x in store["workloads"]:
+        w(f"| {x['name']} | {x['what']} | {f(x['p50Us'])} | {f(x['p90Us'])} | {f(x['p99Us'])} |")
+    w("")
+
 # Targets (issue 7), judged from the figures above.
 w("## Targets")
 w("")
@@ -199,6 +211,14 @@ for r in rows:
         judge(f"RSS ≤ 200 MiB with 100,000 carts and {r['idleConnections']} connections", f"{f(r['rssWithIdleConnectionsMiB'])} MiB (peak {f(r.get('peakRSSMiB'))})", r["rssWithIdleConnectionsMiB"] <= 200 and r["idleConnections"] >= 1000)
     if r["carts"] == 1000000:
         judge("cold start to first Health ≤ 200 ms with 1M carts", f"{f(r['coldStartMs'])} ms", r["coldStartMs"] <= 200)
+if store:
+    byname = {x["name"]: x for x in store["workloads"]}
+    if "add-item" in byname:
+        judge("store: single-line AddItem commit median ≤ 60 µs", f"{f(byname['add-item']['p50Us'])} µs", byname["add-item"]["p50Us"] <= 60)
+    if "load-price-5" in byname:
+        judge("store: 5-line cart load + price median ≤ 20 µs (uncached)", f"{f(byname['load-price-5']['p50Us'])} µs", byname["load-price-5"]["p50Us"] <= 20)
+    if "get-priced-5" in byname:
+        judge("store: 5-line cart load + price median ≤ 20 µs (cart cache, as GetCart)", f"{f(byname['get-priced-5']['p50Us'])} µs", byname["get-priced-5"]["p50Us"] <= 20)
 if len(rows) >= 2:
     g = [r["getCart"]["callsPerSecond"] for r in rows]
     a = [r["addItem"]["callsPerSecond"] for r in rows]
