@@ -217,7 +217,8 @@ fuzz-corpus: fuzz-build
 
 sanitize: deps
 	set -o pipefail; $(SWIFT) build --build-tests -Xswiftc -sanitize=address --scratch-path .build-asan $(SWIFT_FLAGS) 2>&1 | { $(LD_NOISE); }
-	$(SWIFT) test --skip-build --skip IntegrationTests -Xswiftc -sanitize=address --scratch-path .build-asan $(SWIFT_FLAGS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp \
+	  $(SWIFT) test --skip-build --skip IntegrationTests -Xswiftc -sanitize=address --scratch-path .build-asan $(SWIFT_FLAGS)
 	set -o pipefail; $(SWIFT) build --build-tests -Xswiftc -sanitize=thread --scratch-path .build-tsan $(SWIFT_FLAGS) 2>&1 | { $(LD_NOISE); }
 	$(SWIFT) test --skip-build --skip IntegrationTests -Xswiftc -sanitize=thread --scratch-path .build-tsan $(SWIFT_FLAGS)
 

@@ -43,10 +43,12 @@ let package = Package(
             name: "CCartProto",
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
+        // The project's lock (a pthread mutex, visible to ThreadSanitizer). No dependencies.
+        .target(name: "Locking", swiftSettings: swiftSettings),
         // Swift glue for protobuf-c: an arena allocator, pack/unpack into Swift buffers.
         .target(
             name: "ProtobufCSupport",
-            dependencies: ["CCartProto"],
+            dependencies: ["Locking", "CCartProto"],
             swiftSettings: swiftSettings
         ),
         // Small C shims for Linux socket facts NIO does not expose (peer credentials).
@@ -55,6 +57,7 @@ let package = Package(
         .target(
             name: "TTRPC",
             dependencies: [
+                "Locking",
                 "CCartProto",
                 "CCartSys",
                 "ProtobufCSupport",
@@ -75,19 +78,20 @@ let package = Package(
         // The embedded SQLite store (GRDB) behind CartCore's store protocols.
         .target(
             name: "CartStoreSQLite",
-            dependencies: ["CartCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Locking", "CartCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Tokens: HS256 verification with key rotation and a cache, and minting for tools and tests.
         .target(
             name: "CartAuth",
-            dependencies: [.product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["Locking", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         // Service handlers, identity, watch fan-out, metrics, and the Service that runs the listener.
         .target(
             name: "CartServer",
             dependencies: [
+                "Locking",
                 "TTRPC", "CartProto", "CartCore", "ProtobufCSupport", "CartAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -104,6 +108,7 @@ let package = Package(
         .target(
             name: "CartClient",
             dependencies: [
+                "Locking",
                 "TTRPC", "CartProto", "CartCore", "ProtobufCSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,6 +178,7 @@ let package = Package(
         .executableTarget(
             name: "cart-soak",
             dependencies: [
+                "Locking",
                 "CartClient", "CartCore", "CartTesting", "CartAuth",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -195,12 +201,12 @@ let package = Package(
         // cartctl is a dependency too: its TTL parsing, JSON models and tables are tested here (@testable import).
         .testTarget(
             name: "CartClientTests",
-            dependencies: ["CartClient", "CartProto", "CartCore", "cartctl"],
+            dependencies: ["CartClient", "CartProto", "CartCore", "cartctl", "Locking"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CartStoreSQLiteTests",
-            dependencies: ["CartStoreSQLite", "CartCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CartStoreSQLite", "CartCore", "Locking", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,5 @@
 import JWTKit
-import Synchronization
+import Locking
 
 import Foundation
 
@@ -60,7 +60,7 @@ public final class TokenVerifier: Sendable {
     /// The policy.
     public let policy: TokenPolicy
     private let now: @Sendable () -> Date
-    private let cache = Mutex<[String: CacheEntry]>([:])
+    private let cache = Locked<[String: CacheEntry]>([:])
 
     /// Creates a verifier.
     /// - Parameters:

@@ -4,7 +4,7 @@ import CartCore
 import CartProto
 import NIOCore
 import ProtobufCSupport
-import Synchronization
+import Locking
 import TTRPC
 
 extension CartClient {
@@ -157,7 +157,7 @@ final class WatchConnectionSlot: Sendable {
         var terminated = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Stores the opened connection.
     /// - Returns: `false` when the consumer already went away (the caller must close the connection).

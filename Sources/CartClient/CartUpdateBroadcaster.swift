@@ -1,7 +1,7 @@
 // Fan-out of a session's cart changes to any number of AsyncStream consumers.
 
 import CartCore
-import Synchronization
+import Locking
 
 /// Hands every new cart to every open ``CartSession/updates`` stream.
 ///
@@ -14,7 +14,7 @@ final class CartUpdateBroadcaster: Sendable {
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A new stream of the carts yielded from now on.
     func makeStream() -> AsyncStream<PricedCart> {

@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import Synchronization
+import Locking
 import TTRPC
 
 /// Keeps one open connection to the daemon and replaces it when it breaks.
@@ -14,7 +14,7 @@ final class ConnectionManager: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let socketPath: String
     private let connectTimeout: TimeAmount
     private let group: any EventLoopGroup

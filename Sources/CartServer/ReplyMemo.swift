@@ -1,7 +1,7 @@
 import CartCore
 import CartProto
 import NIOCore
-import Synchronization
+import Locking
 import TTRPC
 
 /// The last encoded GetCart reply of each user: when the store hands back the same priced cart
@@ -9,7 +9,7 @@ import TTRPC
 ///
 /// Thread-safe (a mutex); bounded (arbitrary entries are dropped past `capacity`).
 final class ReplyMemo: Sendable {
-    private let entries = Mutex<[String: (cart: PricedCart, bytes: ByteBuffer)]>([:])
+    private let entries = Locked<[String: (cart: PricedCart, bytes: ByteBuffer)]>([:])
     private let capacity: Int
 
     init(capacity: Int) {

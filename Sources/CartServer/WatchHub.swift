@@ -1,7 +1,7 @@
 import CartCore
 import CartProto
 import NIOCore
-import Synchronization
+import Locking
 import TTRPC
 
 /// Fans committed cart changes out to every WatchCart stream of the cart's owner.
@@ -18,7 +18,7 @@ public final class WatchHub: Sendable {
         var count = 0
     }
 
-    private let registry = Mutex(Registry())
+    private let registry = Locked(Registry())
     private let onCountChange: @Sendable (Int) -> Void
 
     /// Creates a hub.

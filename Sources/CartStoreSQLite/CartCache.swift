@@ -1,5 +1,5 @@
 import CartCore
-import Synchronization
+import Locking
 
 /// Active carts in memory, so GetCart does not touch SQLite.
 ///
@@ -19,7 +19,7 @@ final class CartCache: Sendable {
         var priced: [String: (catalogEpoch: UInt64, cart: PricedCart)] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let capacity: Int
 
     init(capacity: Int) {

@@ -1,4 +1,5 @@
 import CartCore
+import Locking
 import Synchronization
 
 /// The whole catalog in memory, with the stock reserved by pending payments, kept equal to the
@@ -29,11 +30,11 @@ final class CatalogCache: Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let epochCounter = Atomic<UInt64>(0)
 
     init(_ state: State) {
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 
     /// Increases on every change of products, stock or reservations: prices computed at one epoch

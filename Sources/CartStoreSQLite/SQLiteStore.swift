@@ -1,7 +1,7 @@
 import CartCore
 import Foundation
 import GRDB
-import Synchronization
+import Locking
 
 /// The embedded store: one SQLite file in WAL mode, behind CartCore's store protocols.
 ///
@@ -15,8 +15,8 @@ public final class SQLiteStore: Sendable {
     let catalog: CatalogCache
     let carts: CartCache
     /// Carts written by the transaction in progress, cached when it commits (writer thread only).
-    private let written = Mutex<[StoredCart]>([])
-    private let batcherBox = Mutex<WriteBatcher?>(nil)
+    private let written = Locked<[StoredCart]>([])
+    private let batcherBox = Locked<WriteBatcher?>(nil)
     private let checkpointer: Checkpointer?
     /// The options the store was opened with.
     public let options: SQLiteStoreOptions

@@ -1,7 +1,7 @@
 import CartCore
 import Dispatch
 import GRDB
-import Synchronization
+import Locking
 
 /// Group commit for cart mutations: mutations submitted while a transaction is running wait and are
 /// then applied together in ONE write transaction, each inside its own savepoint (a failing mutation
@@ -22,7 +22,7 @@ final class WriteBatcher: Sendable {
         var draining = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let queue = DispatchQueue(label: "cartd.store.writer", qos: .userInitiated)
     private let maxBatch: Int
     private let run: @Sendable (_ batch: [Job]) -> Void

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A Swift message type that can be decoded from protobuf bytes (through protobuf-c).
 public protocol ProtoDecodable: Sendable {
@@ -47,7 +47,7 @@ extension ProtoDecodable {
 /// Arenas are handed to one thread at a time by the pool; the pool itself is behind a mutex.
 @usableFromInline
 final class ArenaPool: Sendable {
-    private let arenas = Mutex<[UnsafeArenaBox]>([])
+    private let arenas = Locked<[UnsafeArenaBox]>([])
 
     @usableFromInline
     init() {}

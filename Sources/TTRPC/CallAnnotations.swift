@@ -1,11 +1,11 @@
-import Synchronization
+import Locking
 
 /// Key/value facts a handler learns while serving a call (e.g. `cart.id`, `user.id`), reported with
 /// the call's ``CallRecord`` so logs and metrics can name them.
 ///
 /// Thread-safe (a mutex); cheap when unused.
 public final class CallAnnotations: Sendable {
-    private let values = Mutex<[(String, String)]>([])
+    private let values = Locked<[(String, String)]>([])
 
     /// Creates empty annotations.
     public init() {}

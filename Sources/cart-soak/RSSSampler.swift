@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Samples a process's resident set size (VmRSS from /proc) at a fixed interval. Thread-safe (a mutex).
 final class RSSSampler: Sendable {
@@ -9,7 +9,7 @@ final class RSSSampler: Sendable {
         var bytes: UInt64
     }
 
-    private let samples = Mutex<[Sample]>([])
+    private let samples = Locked<[Sample]>([])
     private let pid: Int32
     private let start = ContinuousClock.now
 

@@ -1,6 +1,6 @@
 import CartClient
 import CartCore
-import Synchronization
+import Locking
 
 /// What the load did and saw: calls by method, errors by code (expected or not), payments paid, watch events,
 /// and every violation found on the way. Thread-safe (a mutex).
@@ -18,7 +18,7 @@ final class SoakLedger: Sendable {
         var violations: [String] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Codes a correct daemon answers to this load: stock ran out, a line is at its maximum quantity, a payment
     /// expired or was replaced, an empty cart at checkout.

@@ -1,6 +1,6 @@
 import CartClient
 import CartCore
-import Synchronization
+import Locking
 
 /// WatchCart streams on random users, each kept 5–30 s and then replaced (so streams and their connections
 /// come and go all the time). Every stream must deliver versions in increasing order; at the end each open
@@ -13,7 +13,7 @@ final class WatchFleet: Sendable {
         var version: UInt64
     }
 
-    private let seen = Mutex<[Int: Seen]>([:])
+    private let seen = Locked<[Int: Seen]>([:])
     private let ledger: SoakLedger
 
     init(ledger: SoakLedger) { self.ledger = ledger }

@@ -5,7 +5,7 @@
 import CartCore
 import CartProto
 import NIOCore
-import Synchronization
+import Locking
 
 final class FakeCartTransport: CartSessionTransport {
     struct State {
@@ -19,9 +19,9 @@ final class FakeCartTransport: CartSessionTransport {
         var nextLine = 1
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
 
-    init(cart: PricedCart) { state = Mutex(State(cart: cart)) }
+    init(cart: PricedCart) { state = Locked(State(cart: cart)) }
 
     /// The RPCs called so far, by method name.
     var calls: [String] { state.withLock { $0.calls } }

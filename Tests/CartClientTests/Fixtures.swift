@@ -1,7 +1,7 @@
 // Shared fixtures of the CartClient tests: carts, a manual clock, polling.
 
 import CartCore
-import Synchronization
+import Locking
 
 /// ₹ in paise.
 func inr(_ amountMinor: Int64) -> Money { Money(currencyCode: "INR", amountMinor: amountMinor) }
@@ -28,7 +28,7 @@ func pricedCart(id: String = "cart-1", version: UInt64, items: [PricedItem] = []
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
     private let base = ContinuousClock.now
-    private let offset = Mutex(Duration.zero)
+    private let offset = Locked(Duration.zero)
 
     /// The current instant.
     func now() -> ContinuousClock.Instant { base + offset.withLock { $0 } }

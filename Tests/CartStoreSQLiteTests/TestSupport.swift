@@ -4,7 +4,7 @@
 import CartCore
 import Foundation
 import GRDB
-import Synchronization
+import Locking
 import Testing
 
 @testable import CartStoreSQLite
@@ -213,10 +213,10 @@ func expectUnchanged<T>(
 
 /// A value behind a lock, shareable across threads.
 final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
+    private let mutex: Locking.Locked<Value>
 
     init(_ value: Value) {
-        mutex = Mutex(value)
+        mutex = Locking.Locked(value)
     }
 
     func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R {

@@ -1,6 +1,6 @@
 import CartCore
 import CoreMetrics
-import Synchronization
+import Locking
 import TTRPC
 
 /// Every metric cartd exports, created through one swift-metrics factory (Prometheus in cartd,
@@ -15,9 +15,9 @@ public final class CartMetrics: Sendable {
     }
 
     private let factory: any MetricsFactory
-    private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
-    private let durations = Mutex<[Int: CoreMetrics.Timer]>([:])
-    private let labelled = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let requests = Locked<[RequestKey: CoreMetrics.Counter]>([:])
+    private let durations = Locked<[Int: CoreMetrics.Timer]>([:])
+    private let labelled = Locked<[String: CoreMetrics.Counter]>([:])
 
     /// Open connections.
     public let connections: Gauge

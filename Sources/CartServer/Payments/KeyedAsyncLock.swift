@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Mutual exclusion per key for async code: one holder per key at a time, others wait in order.
 /// Used to run one checkout at a time per user, so a retried checkout never creates a second
@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Thread-safe.
 final class KeyedAsyncLock: Sendable {
-    private let waiters = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+    private let waiters = Locked<[String: [CheckedContinuation<Void, Never>]]>([:])
 
     /// Runs `body` holding the lock for `key`.
     func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
