@@ -1,0 +1,81 @@
+import CartCore
+import Testing
+
+@testable import CartStoreSQLite
+
+/// The in-memory cart cache: its bound, its eviction, and its slot bookkeeping.
+@Suite("SQLiteStore · cart cache")
+struct CartCacheTests {
+    private func cart(_ user: String) -> StoredCart {
+        StoredCart.new(id: "cart_\(user)", userID: user, currency: "INR", nowMs: 0, isGuest: false)
+    }
+
+    @Test("never holds more than its capacity; the cart just committed is always cached")
+    func bounded() {
+        let cache = CartCache(capacity: 10)
+        for index in 0..<100 {
+            cache.committed(cart("u\(index)"))
+            #expect(cache.cart(userID: "u\(index)") != nil)
+        }
+        #expect(cache.count == 10)
+    }
+
+    @Test("users read in turn stay cached once read, also when the cache is full of others")
+    func cyclicReadersConverge() {
+        let cache = CartCache(capacity: 100)
+        for index in 0..<300 { cache.committed(cart("u\(index)")) }  // full, of other users
+        let readers = (0..<20).map { "r\($0)" }
+        var missesPerRound: [Int] = []
+        for _ in 0..<30 {
+            var misses = 0
+            for reader in readers where cache.cart(userID: reader) == nil {
+                misses += 1
+                cache.offer(cart(reader), token: cache.readToken(userID: reader))
+            }
+            missesPerRound.append(misses)
+        }
+        #expect(missesPerRound.first == 20)
+        // Each miss evicts a random entry (a reader with probability 1/5): the misses die out. Evicting
+        // the table's first entries instead kept evicting the readers just inserted, round after round.
+        #expect(missesPerRound.suffix(10).allSatisfy { $0 == 0 }, "misses per round: \(missesPerRound)")
+        #expect(cache.count == 100)
+    }
+
+    @Test("a cart that is no longer active leaves the cache; removal keeps the others reachable")
+    func removal() {
+        let cache = CartCache(capacity: 10)
+        for user in ["a", "b", "c"] { cache.committed(cart(user)) }
+        var ordered = cart("a")
+        ordered.status = .merged
+        cache.committed(ordered)
+        #expect(cache.cart(userID: "a") == nil)
+        #expect(cache.cart(userID: "b")?.id == "cart_b")
+        #expect(cache.cart(userID: "c")?.id == "cart_c")
+        #expect(cache.count == 2)
+
+        var carts = CachedCarts()
+        for user in ["x", "y", "z"] { carts.set(cart(user)) }
+        let evicted = carts.removeRandom()
+        #expect(["x", "y", "z"].contains(evicted))
+        #expect(carts[evicted] == nil)
+        #expect(carts.count == 2)
+        for user in ["x", "y", "z"] where user != evicted { #expect(carts[user] != nil) }
+        carts.remove(userID: "nobody")
+        #expect(carts.count == 2)
+    }
+
+    @Test("a read that raced with a write to the same user is not cached")
+    func staleOfferRefused() {
+        let cache = CartCache(capacity: 10)
+        let token = cache.readToken(userID: "w")
+        var newer = cart("w")
+        newer.version = 2
+        cache.committed(newer)
+        var closed = newer
+        closed.status = .merged
+        cache.committed(closed)  // gone from the cache again
+        #expect(cache.cart(userID: "w") == nil)
+        cache.offer(cart("w"), token: token)  // version 1, read before those commits
+        #expect(cache.cart(userID: "w") == nil)
+    }
+}
