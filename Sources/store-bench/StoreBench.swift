@@ -17,6 +17,8 @@ import ProtobufCSupport
 /// - `get-priced-5` (cached): `pricedCart` of a 5-line cart with the store's cart cache on, as
 ///   GetCart runs once a cart has been read.
 /// - `price-5`: pricing alone (`price` of a loaded 5-line cart).
+/// - `write-floor`: a write transaction that changes nothing (BEGIN, `PRAGMA synchronous`, COMMIT) through
+///   the store's writer: what GRDB's transaction machinery costs before any SQL of ours.
 ///
 /// usage: store-bench [--calls N] [--full] [--json FILE]
 @main
@@ -71,6 +73,9 @@ struct StoreBench {
             guard case .applied(let result) = try store.mutate(mutation, rules: rules,
                                                                encodeResult: { $0.protobufBytes() }),
                   result.cart.lines.count == 2 else { throw BenchError("AddItem did not add a line") }
+        })
+        results.append(try Measurement.time("write-floor", "an empty write transaction through the same writer (GRDB)", calls) { _ in
+            guard try store.synchronousSetting() == 1 || synchronous == .full else { throw BenchError("synchronous") }
         })
         results.append(try Measurement.time("load-price-5", "5-line cart read from SQLite and priced (no cache)", calls) { i in
             guard let cart = try uncached.activeCart(userID: readers[i % readers.count]) else { throw BenchError("no cart") }
