@@ -115,6 +115,7 @@ struct StoreBench {
                 stock: 10_000_000)
     }
 
+    /// A mutation of `user`'s cart with no idempotency key and no expected version.
     static func mutation(_ user: String, _ command: CartCommand) -> CartMutation {
         CartMutation(userID: user, command: command, expectedVersion: 0, idempotency: nil,
                      nowMs: Int64(Date().timeIntervalSince1970 * 1000), defaultCurrency: "INR", isGuest: false)
@@ -144,6 +145,7 @@ struct Measurement {
     }
 }
 
+/// A workload that did not do what it measures (the run stops).
 struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
