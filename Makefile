@@ -28,7 +28,7 @@ all: build
 help:
 	@echo "make run           build and run cartd on $(SOCKET) (SQLite at $(DATABASE))"
 	@echo "make test          build and run every test"
-	@echo "make ci            check-protos + test + interop (what .ci/run runs)"
+	@echo "make ci            check-protos, check-alerts, test, interop, fuzz-ci, soak-ci (what .ci/run runs)"
 	@echo "make protos        regenerate Sources/CCartProto from Protos/"
 	@echo "make check-protos  fail if Sources/CCartProto differs from what Protos/ generates"
 	@echo "make interop       run the Go ttrpc client (containerd/ttrpc) against a fresh cartd"

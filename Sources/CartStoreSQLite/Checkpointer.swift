@@ -1,6 +1,5 @@
 import Dispatch
 import GRDB
-import Synchronization
 
 /// Moves WAL pages into the database file from a connection of its own, in the background, so
 /// commits never pay for a checkpoint (and its fsync): SQLite's automatic checkpoint on the writer
@@ -10,7 +9,6 @@ import Synchronization
 /// Thread-safe: all work happens on its own serial queue.
 final class Checkpointer: Sendable {
     private let connection: DatabaseQueue
-    private let stopped = Atomic<Bool>(false)
     private let queue = DispatchQueue(label: "cartd.store.checkpointer", qos: .utility)
     private let interval: DispatchTimeInterval
 
@@ -26,18 +24,11 @@ final class Checkpointer: Sendable {
 
     private func schedule() {
         queue.asyncAfter(deadline: .now() + interval) { [weak self] in
-            guard let self, !self.stopped.load(ordering: .relaxed) else { return }
+            guard let self else { return }  // the store, and with it this checkpointer, is gone
             _ = try? self.connection.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
             }
             self.schedule()
         }
     }
-
-    /// Stops checkpointing.
-    func stop() {
-        stopped.store(true, ordering: .relaxed)
-    }
-
-    deinit { stopped.store(true, ordering: .relaxed) }
 }

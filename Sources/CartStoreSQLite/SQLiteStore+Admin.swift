@@ -19,7 +19,7 @@ extension SQLiteStore: AdminStore {
             var summary = LegacyImportSummary(users: 0, cartsMerged: carts.count, lines: 0, linesCapped: 0,
                                               skipped: [], changedCarts: [])
             for userID in order {
-                let (cart, _) = try loadOrCreateForImport(userID: userID, currency: defaultCurrency, nowMs: nowMs, db)
+                let (cart, _) = try loadOrCreate(userID: userID, currency: defaultCurrency, nowMs: nowMs, isGuest: false, db)
                 var totals: [StockKey: Int64] = [:]
                 for line in cart.lines { totals[StockKey(productID: line.productID, variantID: line.variantID)] = line.quantity }
                 var incoming: [CartLine] = []
@@ -63,16 +63,6 @@ extension SQLiteStore: AdminStore {
             }
             return summary
         }
-    }
-
-    private func loadOrCreateForImport(userID: String, currency: String, nowMs: Int64,
-                                              _ db: Database) throws -> (StoredCart, Bool) {
-        if let cart = try CartRows.activeCart(userID: userID, db) { return (cart, false) }
-        var ids = IDGenerator()
-        let cart = StoredCart.new(id: ids.next(prefix: IDPrefix.cart), userID: userID, currency: currency,
-                                  nowMs: nowMs, isGuest: false)
-        try insert(cart, db)
-        return (cart, true)
     }
 
     /// Writes a consistent copy of the database with SQLite's online backup.

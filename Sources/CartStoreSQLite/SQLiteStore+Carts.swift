@@ -125,7 +125,8 @@ extension SQLiteStore: CartStore {
         }
     }
 
-    private func loadOrCreate(userID: String, currency: String, nowMs: Int64, isGuest: Bool,
+    /// The user's active cart, inserted (version 1, empty) when there is none; inside a write transaction.
+    func loadOrCreate(userID: String, currency: String, nowMs: Int64, isGuest: Bool,
                               _ db: Database) throws -> (cart: StoredCart, created: Bool) {
         if let cart = try CartRows.activeCart(userID: userID, db) { return (cart, false) }
         var ids = IDGenerator()

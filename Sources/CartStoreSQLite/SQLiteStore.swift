@@ -138,19 +138,12 @@ public final class SQLiteStore: Sendable {
     /// Applies a batch of mutations in one transaction, each in a savepoint; completes every job after
     /// the commit.
     private func runBatch(_ batch: [WriteBatcher.Job]) {
-        var results: [Result<CartMutationOutcome, any Error>] = []
-        results.reserveCapacity(batch.count)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let results: [Result<CartMutationOutcome, any Error>]
         do {
-            try pool.write { db in
-                written.withLock { $0.removeAll() }
-                if batch.count == 1 {
-                    // Alone in its transaction: no savepoint needed (a failure rolls back the transaction).
-                    results.append(.success(try batch[0].body(db)))
-                    cacheWrittenCartsOnCommit(db)
-                    return
-                }
-                for job in batch {
+            results = try write { db in
+                // Alone in its transaction: no savepoint needed (a failure rolls back the transaction).
+                if batch.count == 1 { return [.success(try batch[0].body(db))] }
+                return batch.map { job in
                     let mark = written.withLock { $0.count }
                     var outcome: CartMutationOutcome?
                     do {
@@ -158,21 +151,17 @@ public final class SQLiteStore: Sendable {
                             outcome = try job.body(db)
                             return .commit
                         }
-                        results.append(.success(outcome!))
+                        return .success(outcome!)
                     } catch {
                         // The savepoint rolled back: forget the carts this mutation wrote.
                         written.withLock { $0.removeSubrange(mark...) }
-                        results.append(.failure(SQLiteErrors.map(error)))
+                        return .failure(SQLiteErrors.map(error))
                     }
                 }
-                cacheWrittenCartsOnCommit(db)
             }
         } catch {
-            written.withLock { $0.removeAll() }
-            let failure = SQLiteErrors.map(error)
-            results = batch.map { _ in .failure(failure) }
+            results = batch.map { _ in .failure(error) }
         }
-        onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start))
         for (job, result) in zip(batch, results) { job.completion(result) }
     }
 

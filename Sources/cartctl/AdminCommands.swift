@@ -31,7 +31,7 @@ struct AdminCommand: AsyncParsableCommand {
                 }
                 print("user \(inspected)")
                 if let cart = report.cart {
-                    print("\ncart \(cart.id) (updated \(Self.time(cart.updatedAtMs)))")
+                    print("\ncart \(cart.id) (updated \(PaymentTables.time(cart.updatedAtMs)))")
                     print(CartTable.render(cart))
                 } else {
                     print("\nno active cart")
@@ -39,11 +39,11 @@ struct AdminCommand: AsyncParsableCommand {
                 print("\npayments (newest first):")
                 if report.payments.isEmpty { print("  none") }
                 for payment in report.payments {
-                    var line = "  \(payment.id)  \(payment.status.rawValue.uppercased())  \(payment.amount.formatted)"
-                        + "  cart v\(payment.cartVersion)  created \(Self.time(payment.createdAtMs))"
+                    var line = "  \(payment.id)  \(payment.status.wireName)  \(payment.amount.formatted)"
+                        + "  cart v\(payment.cartVersion)  created \(PaymentTables.time(payment.createdAtMs))"
                     if payment.status == .created {
                         let units = payment.items.reduce(Int64(0)) { $0 + $1.quantity }
-                        line += "  reserves \(units) unit\(units == 1 ? "" : "s") until \(Self.time(payment.expiresAtMs))"
+                        line += "  reserves \(units) unit\(units == 1 ? "" : "s") until \(PaymentTables.time(payment.expiresAtMs))"
                     }
                     if !payment.statusReason.isEmpty { line += "  (\(payment.statusReason))" }
                     print(line)
@@ -52,13 +52,9 @@ struct AdminCommand: AsyncParsableCommand {
                 if report.orders.isEmpty { print("  none") }
                 for order in report.orders {
                     print("  \(order.id)  \(order.totalPrice.formatted)  \(order.items.count) line(s)  "
-                          + "payment \(order.paymentID)  \(Self.time(order.createdAtMs))")
+                          + "payment \(order.paymentID)  \(PaymentTables.time(order.createdAtMs))")
                 }
             }
-        }
-
-        static func time(_ ms: Int64) -> String {
-            Date(timeIntervalSince1970: Double(ms) / 1000).ISO8601Format()
         }
     }
 
@@ -77,7 +73,7 @@ struct AdminCommand: AsyncParsableCommand {
             try await options.withClient { client in
                 let result = try await client.backup(path: path)
                 if options.json {
-                    print(#"{"path":"\#(result.path)","size_bytes":\#(result.sizeBytes)}"#)
+                    print(JSONOutput.line(BackupJSON(path: result.path, sizeBytes: result.sizeBytes)))
                 } else {
                     print("backup written to \(result.path) (\(result.sizeBytes) bytes)")
                 }
@@ -120,7 +116,9 @@ struct AdminCommand: AsyncParsableCommand {
                 }
                 let result = try await client.importLegacyCarts(carts)
                 if options.json {
-                    print(#"{"users":\#(result.users),"carts_merged":\#(result.cartsMerged),"lines":\#(result.lines),"lines_capped":\#(result.linesCapped),"skipped":\#(result.skipped.count)}"#)
+                    print(JSONOutput.line(LegacyImportJSON(users: result.users, cartsMerged: result.cartsMerged,
+                                                           lines: result.lines, linesCapped: result.linesCapped,
+                                                           skipped: result.skipped.count)))
                 } else {
                     print("merged \(result.cartsMerged) legacy carts into \(result.users) users' carts: "
                           + "\(result.lines) lines, \(result.linesCapped) capped at the line maximum")
@@ -171,5 +169,31 @@ struct InspectJSON: Encodable {
         cart = report.cart.map(CartJSON.init)
         payments = report.payments.map(PaymentJSON.init)
         orders = report.orders.map(OrderJSON.init)
+    }
+}
+
+/// `cartctl admin backup --json`.
+struct BackupJSON: Encodable {
+    let path: String
+    let sizeBytes: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case path
+        case sizeBytes = "size_bytes"
+    }
+}
+
+/// `cartctl admin merge-duplicate-carts --json`.
+struct LegacyImportJSON: Encodable {
+    let users: Int32
+    let cartsMerged: Int32
+    let lines: Int32
+    let linesCapped: Int32
+    let skipped: Int
+
+    enum CodingKeys: String, CodingKey {
+        case users, lines, skipped
+        case cartsMerged = "carts_merged"
+        case linesCapped = "lines_capped"
     }
 }

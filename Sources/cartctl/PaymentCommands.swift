@@ -1,4 +1,5 @@
 import ArgumentParser
+import CartAuth
 import CartClient
 import CartCore
 import Crypto
@@ -145,12 +146,11 @@ struct PayCommand: AsyncParsableCommand {
         private func resolveSecret(gateway: String, paymentID: String) throws -> [UInt8] {
             if let keySecret { return Array(keySecret.utf8) }
             if let keySecretFile {
-                guard let data = FileManager.default.contents(atPath: keySecretFile) else {
-                    throw CLIError(.invalidArgument, "cannot read the key secret file \(keySecretFile)")
+                do {
+                    return try SigningKey.secret(fromFile: keySecretFile, minimumBytes: 1)
+                } catch {
+                    throw CLIError(.invalidArgument, error.message)
                 }
-                var bytes = [UInt8](data)
-                while let last = bytes.last, [0x0a, 0x0d, 0x20, 0x09].contains(last) { bytes.removeLast() }
-                return bytes
             }
             guard gateway == "simulated" else {
                 throw CLIError(.failedPrecondition,

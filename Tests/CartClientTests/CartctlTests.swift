@@ -82,6 +82,16 @@ struct JSONModelTests {
         #expect(try JSONDecoder().decode(CartJSON.self, from: Data(text.utf8)).cart == cart)
     }
 
+    @Test("admin backup and merge --json are JSON whatever the path holds")
+    func adminJSON() throws {
+        let backup = JSONOutput.line(BackupJSON(path: #"/tmp/a "quoted" \ path.db"#, sizeBytes: 4096))
+        #expect(backup == #"{"path":"/tmp/a \"quoted\" \\ path.db","size_bytes":4096}"#)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(backup.utf8)) as? [String: Any])
+        #expect(object["path"] as? String == #"/tmp/a "quoted" \ path.db"#)
+        let merge = JSONOutput.line(LegacyImportJSON(users: 2, cartsMerged: 4, lines: 3, linesCapped: 1, skipped: 1))
+        #expect(merge == #"{"carts_merged":4,"lines":3,"lines_capped":1,"skipped":1,"users":2}"#)
+    }
+
     @Test("the demo catalog is valid and has what the demo and the Go interop test need")
     func demoCatalog() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

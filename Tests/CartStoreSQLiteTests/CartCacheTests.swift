@@ -42,7 +42,7 @@ struct CartCacheTests {
     }
 
     @Test("a cart that is no longer active leaves the cache; removal keeps the others reachable")
-    func removal() {
+    func removal() throws {
         let cache = CartCache(capacity: 10)
         for user in ["a", "b", "c"] { cache.committed(cart(user)) }
         var ordered = cart("a")
@@ -53,15 +53,20 @@ struct CartCacheTests {
         #expect(cache.cart(userID: "c")?.id == "cart_c")
         #expect(cache.count == 2)
 
-        var carts = CachedCarts()
-        for user in ["x", "y", "z"] { carts.set(cart(user)) }
-        let evicted = carts.removeRandom()
+        var carts = RandomEvictingDictionary<String, StoredCart>(capacity: 3)
+        for user in ["x", "y", "z"] { #expect(carts.set(cart(user), for: user) == nil) }
+        let evictedKey = carts.set(cart("w"), for: "w")
+        let evicted = try #require(evictedKey, "a new key in a full dictionary evicts one")
         #expect(["x", "y", "z"].contains(evicted))
         #expect(carts[evicted] == nil)
-        #expect(carts.count == 2)
+        #expect(carts["w"] != nil)
+        #expect(carts.count == 3)
         for user in ["x", "y", "z"] where user != evicted { #expect(carts[user] != nil) }
-        carts.remove(userID: "nobody")
+        carts.removeValue(forKey: "nobody")
+        #expect(carts.count == 3)
+        carts.removeValue(forKey: "w")
         #expect(carts.count == 2)
+        for user in ["x", "y", "z"] where user != evicted { #expect(carts[user] != nil, "still reachable after a removal") }
     }
 
     @Test("a read that raced with a write to the same user is not cached")

@@ -100,8 +100,10 @@ struct HostileClientTests {
             // One byte a second on each loris, until cartd closes them.
             var closedAfter: [Duration] = []
             var open = loris.all
+            var checkedSlowButFine = false
             for second in 0..<9 where !open.isEmpty {
                 if second == 1 {
+                    checkedSlowButFine = true
                     // The rest of this frame comes 1 s after its start: well within the timeout, answered.
                     let status = try await onThread {
                         try slowButFine.send(Array(frame.dropFirst(20)))
@@ -119,6 +121,7 @@ struct HostileClientTests {
                 }
                 try await Task.sleep(for: .seconds(1))
             }
+            #expect(checkedSlowButFine, "the lorises were closed before the slow but timely frame was tried")
             #expect(open.isEmpty, "\(open.count) slow-loris connections still open after 9 s")
             #expect(closedAfter.allSatisfy { $0 >= .milliseconds(2_500) && $0 <= .seconds(6) },
                     "closed after \(closedAfter.map(milliseconds)) ms")
@@ -245,6 +248,7 @@ struct HostileClientTests {
             }
             let result = try await flooder.value
             print("hostile[flood]: all sent: \(result.sent); replies before the close: \(result.replies)")
+            #expect(result.closed, "cartd did not close the connection of a peer that does not read")
             #expect(result.replies.values.reduce(0, +) < 10_000, "cartd answered every request of a peer that does not read")
             #expect(Set(result.replies.keys).isSubset(of: [.ok, .resourceExhausted]), "\(result.replies)")
             #expect(daemon.logContents().contains("the peer has not read its responses"))

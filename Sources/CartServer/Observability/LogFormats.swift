@@ -44,11 +44,15 @@ public struct LineLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// The timestamp format of every line, built once.
+    private static let timeFormat = Date.ISO8601FormatStyle.iso8601.year().month().day()
+        .timeZone(separator: .omitted).time(includingFractionalSeconds: true)
+
     /// Writes one event.
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let time = Date().formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true))
+        let time = Date().formatted(Self.timeFormat)
         switch format {
         case .logfmt: sink(Self.logfmtLine(time: time, level: event.level, label: label, message: "\(event.message)", metadata: merged))
         case .json: sink(Self.jsonLine(time: time, level: event.level, label: label, message: "\(event.message)", metadata: merged))
