@@ -118,7 +118,9 @@ public final class SQLiteStore: Sendable {
             defer { written.removeAll() }
             return written
         }
-        guard !carts.isEmpty else { return }
+        // Outside a transaction (SQLite rolled it back) there is nothing to commit: registering now
+        // would cache these carts when some later transaction commits.
+        guard !carts.isEmpty, db.isInsideTransaction else { return }
         let cache = self.carts
         db.afterNextTransaction(onCommit: { _ in for cart in carts { cache.committed(cart) } })
     }
@@ -143,7 +145,7 @@ public final class SQLiteStore: Sendable {
             results = try write { db in
                 // Alone in its transaction: no savepoint needed (a failure rolls back the transaction).
                 if batch.count == 1 { return [.success(try batch[0].body(db))] }
-                return batch.map { job in
+                return try batch.map { job in
                     let mark = written.withLock { $0.count }
                     var outcome: CartMutationOutcome?
                     do {
@@ -153,6 +155,10 @@ public final class SQLiteStore: Sendable {
                         }
                         return .success(outcome!)
                     } catch {
+                        // SQLite rolls back the whole transaction on some errors (SQLITE_FULL, I/O errors):
+                        // the mutations before this one are undone too, and the next would run outside any
+                        // transaction. Then the batch fails as a whole; nothing of it was acknowledged yet.
+                        guard db.isInsideTransaction else { throw error }
                         // The savepoint rolled back: forget the carts this mutation wrote.
                         written.withLock { $0.removeSubrange(mark...) }
                         return .failure(SQLiteErrors.map(error))
