@@ -206,7 +206,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CartStoreSQLiteTests",
-            dependencies: ["CartStoreSQLite", "CartCore", "Locking", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CartStoreSQLite", "CartCore", "Locking", "CartTesting",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,8 +3,8 @@ import Locking
 
 /// Active carts in memory, so GetCart does not touch SQLite.
 ///
-/// Coherence: every committed write stores its carts here from a commit hook that runs on the
-/// single writer, in commit order, before the next write starts — so a cached cart is never older
+/// Coherence: every write stores its carts here once its COMMIT succeeded, on the single writer
+/// queue, in commit order, before the next write starts — so a cached cart is never older
 /// than the last committed one. A cart read from the database (a miss) is offered back only if no
 /// write touched that user's bucket since the read began (bucketed write epochs), so a slow
 /// reader cannot put back an older version. Bounded: past `capacity` entries, a random entry is
@@ -66,7 +66,7 @@ final class CartCache: Sendable {
         }
     }
 
-    /// Records a committed cart (called from the commit hook of the transaction that wrote it).
+    /// Records a committed cart (called on the writer queue right after the transaction that wrote it committed).
     func committed(_ cart: StoredCart) {
         state.withLock { state in
             state.epochs[Self.bucket(cart.userID)] &+= 1

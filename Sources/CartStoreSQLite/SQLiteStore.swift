@@ -81,20 +81,32 @@ public final class SQLiteStore: Sendable {
 
     /// Runs a write transaction, mapping storage failures to ``StoreError``.
     ///
+    /// The carts the transaction wrote are cached once its COMMIT succeeded, still on the writer
+    /// queue (so in commit order, before the next write starts). Not from a GRDB `afterNextTransaction`
+    /// observer: when COMMIT itself fails (SQLITE_FULL while appending to the WAL), GRDB rolls back
+    /// without notifying such observers, which then stay registered and fire at the next successful
+    /// commit — caching the carts of a write that was refused.
+    ///
     /// When `touchesCatalog` is set and the transaction fails (rolled back), the in-memory catalog
     /// is reloaded from the database so it never shows a change that was not committed.
     func write<T>(touchesCatalog: Bool = false, _ body: (Database) throws -> T) throws -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
         do {
-            return try pool.write { db in
+            return try pool.writeWithoutTransaction { db in
                 written.withLock { $0.removeAll() }
-                let result = try body(db)
-                cacheWrittenCartsOnCommit(db)
-                return result
+                // Whatever happens, `written` is empty again before the writer queue is released.
+                defer { written.withLock { $0.removeAll() } }
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                // Committed: only now may other callers see these carts.
+                for cart in written.withLock({ $0 }) { carts.committed(cart) }
+                return result!
             }
         } catch {
-            written.withLock { $0.removeAll() }
             if touchesCatalog { reloadCatalog() }
             throw SQLiteErrors.map(error)
         }
@@ -110,19 +122,6 @@ public final class SQLiteStore: Sendable {
     func insert(_ cart: StoredCart, _ db: Database) throws {
         try CartRows.insert(cart, db)
         written.withLock { $0.append(cart) }
-    }
-
-    /// Registers the carts written so far to be cached when the transaction commits.
-    private func cacheWrittenCartsOnCommit(_ db: Database) {
-        let carts = written.withLock { written -> [StoredCart] in
-            defer { written.removeAll() }
-            return written
-        }
-        // Outside a transaction (SQLite rolled it back) there is nothing to commit: registering now
-        // would cache these carts when some later transaction commits.
-        guard !carts.isEmpty, db.isInsideTransaction else { return }
-        let cache = self.carts
-        db.afterNextTransaction(onCommit: { _ in for cart in carts { cache.committed(cart) } })
     }
 
     /// The group-commit writer for cart mutations (created on first use).
@@ -155,10 +154,12 @@ public final class SQLiteStore: Sendable {
                         }
                         return .success(outcome!)
                     } catch {
-                        // SQLite rolls back the whole transaction on some errors (SQLITE_FULL, I/O errors):
-                        // the mutations before this one are undone too, and the next would run outside any
-                        // transaction. Then the batch fails as a whole; nothing of it was acknowledged yet.
-                        guard db.isInsideTransaction else { throw error }
+                        // A storage error fails the batch as a whole (nothing of it was acknowledged yet):
+                        // SQLite may have rolled back the whole transaction (SQLITE_FULL, I/O errors), so
+                        // the next mutation would run outside any transaction; and GRDB ignores a failing
+                        // ROLLBACK TO SAVEPOINT, so a half-applied mutation could otherwise be committed.
+                        // Domain errors (thrown by our code between statements) roll back cleanly.
+                        guard db.isInsideTransaction, !(error is DatabaseError) else { throw error }
                         // The savepoint rolled back: forget the carts this mutation wrote.
                         written.withLock { $0.removeSubrange(mark...) }
                         return .failure(SQLiteErrors.map(error))

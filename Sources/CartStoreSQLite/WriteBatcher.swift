@@ -4,8 +4,9 @@ import GRDB
 import Locking
 
 /// Group commit for cart mutations: mutations submitted while a transaction is running wait and are
-/// then applied together in ONE write transaction, each inside its own savepoint (a failing mutation
-/// rolls back alone and gets its own error), with one commit for all. Runs on its own thread, so
+/// then applied together in ONE write transaction, each inside its own savepoint (a mutation failing
+/// for a domain reason rolls back alone and gets its own error; a storage error, or a failed commit,
+/// fails the whole batch), with one commit for all. Runs on its own thread, so
 /// event loops never block on the database.
 ///
 /// Thread-safe: ``submit(_:)`` from any thread; jobs run in submission order on the writer thread;

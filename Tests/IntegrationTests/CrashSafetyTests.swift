@@ -226,13 +226,10 @@ struct CrashSafetyTests {
                 let cart = try await client.getCart()
                 before["filler-\(index)"] = cart
                 if let acknowledged = lastAcknowledged.first(where: { $0.0 == "filler-\(index)" })?.1 {
-                    // Known defect, open: now and then a write answered RESOURCE_EXHAUSTED is committed all the
-                    // same (GetCart and, after the disk frees, the next version show it). Kept visible here as a
-                    // known issue rather than hidden; see the closing note of 2026-11-25.
-                    withKnownIssue("a write refused for disk full is sometimes committed", isIntermittent: true) {
-                        #expect(cart.version == acknowledged.version && cart.items == acknowledged.items,
-                                "filler-\(index): GetCart shows v\(cart.version), the last acknowledged write v\(acknowledged.version)")
-                    }
+                    // Was an intermittent failure: a refused write's carts were cached by the next commit
+                    // (see DiskFullStoreTests, which reproduces it deterministically).
+                    #expect(cart.version == acknowledged.version && cart.items == acknowledged.items,
+                            "filler-\(index): GetCart shows v\(cart.version), the last acknowledged write v\(acknowledged.version)")
                 } else {
                     #expect(cart.items.isEmpty, "filler-\(index): nothing was acknowledged, yet GetCart shows items")
                 }
@@ -246,9 +243,7 @@ struct CrashSafetyTests {
                 let client = CartClient(socketPath: socket, token: token)
                 let item = CrashCatalog.items[index % CrashCatalog.items.count]
                 let cart = try await client.addItem(productID: item.product, variantID: item.variant)
-                withKnownIssue("a write refused for disk full is sometimes committed", isIntermittent: true) {
-                    #expect(cart.version == (before["filler-\(index)"]?.version ?? 0) + 1)
-                }
+                #expect(cart.version == (before["filler-\(index)"]?.version ?? 0) + 1)
                 before["filler-\(index)"] = cart
                 await client.close()
             }
