@@ -167,10 +167,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // store-bench: the SQLite store in-process, call by call (make bench-store).
+        // store-bench's floor: the store's hottest SQL through SQLite's C API alone.
+        .target(name: "CStoreFloor", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // store-bench: the SQLite store in-process, call by call, with the C floor (make bench-store).
         .executableTarget(
             name: "store-bench",
-            dependencies: ["CartCore", "CartProto", "CartStoreSQLite", "ProtobufCSupport"],
+            dependencies: ["CartCore", "CartProto", "CartStoreSQLite", "ProtobufCSupport", "CStoreFloor"],
             swiftSettings: swiftSettings
         ),
         // cart-soak: hours of mixed load with watchers and checkouts, RSS sampled, invariants checked on the

@@ -51,20 +51,27 @@ public struct IDGenerator<Generator: RandomNumberGenerator>: IDSource {
     /// - Parameter prefix: One of the `IDPrefix` constants.
     /// - Returns: A new id, e.g. `"cart_0F3K9QZ7W2XH6B8N1D4R"`.
     public mutating func next(prefix: String) -> String {
-        let alphabet = Self.alphabet
         minted += 1
-        var id = prefix
-        id.reserveCapacity(prefix.utf8.count + Self.randomLength)
         // 100 bits: 60 from one draw and 40 from another, five bits per character.
-        var bits = generator.next() as UInt64
-        for index in 0..<Self.randomLength {
-            if index == 12 { bits = generator.next() }
-            id.append(alphabet[Int(bits & 0x1F)])
-            bits >>= 5
+        let first = generator.next() as UInt64
+        let second = generator.next() as UInt64
+        let prefixBytes = prefix.utf8
+        return String(unsafeUninitializedCapacity: prefixBytes.count + Self.randomLength) { buffer in
+            var count = buffer.initialize(fromContentsOf: prefixBytes)
+            var bits = first
+            for index in 0..<Self.randomLength {
+                if index == 12 { bits = second }
+                buffer[count] = crockfordAlphabet[Int(bits & 0x1F)]
+                count += 1
+                bits >>= 5
+            }
+            return count
         }
-        return id
     }
 }
+
+/// The Crockford base32 alphabet as ASCII bytes (ids are built without `Character` work).
+private let crockfordAlphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
 extension IDGenerator: Sendable where Generator: Sendable {}
 

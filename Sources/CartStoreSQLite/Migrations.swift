@@ -137,6 +137,13 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-11-25 drop cart_items_by_cart") { db in
+            // The UNIQUE (cart_id, product_id, variant_id) index already serves every lookup by cart_id
+            // (the join of a cart with its lines, the foreign key's cascade); the second index only cost
+            // a page write per line inserted or removed.
+            try db.execute(sql: "DROP INDEX cart_items_by_cart")
+        }
+
         return migrator
     }
 }

@@ -6,7 +6,8 @@ extension SQLiteStore: CartStore {
     public func activeCart(userID: String) throws -> StoredCart? {
         if let cached = carts.cart(userID: userID) { return cached }
         let token = carts.readToken(userID: userID)
-        let cart = try read { db in try CartRows.activeCart(userID: userID, db) }
+        // CartRows.activeCart is one statement (the cart joined with its lines).
+        let cart = try readStatement { db in try CartRows.activeCart(userID: userID, db) }
         if let cart { carts.offer(cart, token: token) }
         return cart
     }
@@ -128,12 +129,26 @@ extension SQLiteStore: CartStore {
     /// The user's active cart, inserted (version 1, empty) when there is none; inside a write transaction.
     func loadOrCreate(userID: String, currency: String, nowMs: Int64, isGuest: Bool,
                               _ db: Database) throws -> (cart: StoredCart, created: Bool) {
-        if let cart = try CartRows.activeCart(userID: userID, db) { return (cart, false) }
+        if let cart = try activeCartForWrite(userID: userID, db) { return (cart, false) }
         var ids = IDGenerator()
         let cart = StoredCart.new(id: ids.next(prefix: IDPrefix.cart), userID: userID, currency: currency,
                                   nowMs: nowMs, isGuest: isGuest)
         try insert(cart, db)
         return (cart, true)
+    }
+
+    /// The user's active cart as the write transaction in progress sees it.
+    ///
+    /// From the cart cache when this transaction has not written any cart of the user yet: the cache
+    /// then holds exactly the last committed version (it is updated on the writer queue after every
+    /// commit, before the next write starts, and a reader's offer never replaces a newer entry), which
+    /// saves the join query. Otherwise — written in this transaction (an earlier mutation of the same
+    /// group-commit batch), not cached, or the cache off — from the database. Should another process
+    /// ever write the file, `CartRows.save` still refuses a stale version.
+    private func activeCartForWrite(userID: String, _ db: Database) throws -> StoredCart? {
+        let touched = writtenCarts { $0.contains { $0.userID == userID } }
+        if !touched, let cached = carts.cart(userID: userID) { return cached }
+        return try CartRows.activeCart(userID: userID, db)
     }
 
     /// Writes the new cart, prices it, stores the idempotency record.

@@ -79,6 +79,21 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Runs ONE read statement, mapping storage failures to ``StoreError``.
+    ///
+    /// Without an explicit transaction: a single statement is its own read transaction (it sees one
+    /// committed state), and GRDB's `read` would prepare and run BEGIN and COMMIT around it each time.
+    /// `body` must run a single statement.
+    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
+        do {
+            return try pool.unsafeRead(body)
+        } catch {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
     /// Runs a write transaction, mapping storage failures to ``StoreError``.
     ///
     /// The carts the transaction wrote are cached once its COMMIT succeeded, still on the writer
@@ -97,14 +112,20 @@ public final class SQLiteStore: Sendable {
                 written.withLock { $0.removeAll() }
                 // Whatever happens, `written` is empty again before the writer queue is released.
                 defer { written.withLock { $0.removeAll() } }
-                var result: T?
-                try db.inTransaction {
+                // BEGIN and COMMIT as cached statements: GRDB's inTransaction prepares both anew each time.
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                let result: T
+                do {
                     result = try body(db)
-                    return .commit
+                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                } catch {
+                    // SQLite may have rolled back already (SQLITE_FULL, I/O errors, a failed COMMIT).
+                    if db.isInsideTransaction { try? db.rollback() }
+                    throw error
                 }
                 // Committed: only now may other callers see these carts.
                 for cart in written.withLock({ $0 }) { carts.committed(cart) }
-                return result!
+                return result
             }
         } catch {
             if touchesCatalog { reloadCatalog() }
@@ -122,6 +143,11 @@ public final class SQLiteStore: Sendable {
     func insert(_ cart: StoredCart, _ db: Database) throws {
         try CartRows.insert(cart, db)
         written.withLock { $0.append(cart) }
+    }
+
+    /// Reads the carts written by the transaction in progress (writer queue only).
+    func writtenCarts<T>(_ body: ([StoredCart]) -> T) -> T {
+        written.withLock { body($0) }
     }
 
     /// The group-commit writer for cart mutations (created on first use).

@@ -1,5 +1,6 @@
 import CartCore
 import CartProto
+import CStoreFloor
 import CartStoreSQLite
 import Foundation
 import ProtobufCSupport
@@ -19,6 +20,9 @@ import ProtobufCSupport
 /// - `price-5`: pricing alone (`price` of a loaded 5-line cart).
 /// - `write-floor`: a write transaction that changes nothing (BEGIN, `PRAGMA synchronous`, COMMIT) through
 ///   the store's writer: what GRDB's transaction machinery costs before any SQL of ours.
+/// - `sqlite-add-item` and `sqlite-load-5` (CStoreFloor): the same SQL as `add-item` and `load-price-5` run
+///   through SQLite's C API alone, on the same file, in the same run — what SQLite itself costs. The two
+///   store workloads print their ratio to these floors.
 ///
 /// usage: store-bench [--calls N] [--full] [--json FILE]
 @main
@@ -66,6 +70,7 @@ struct StoreBench {
         }
 
         var results: [Measurement] = []
+        var recordBytes = 0
         results.append(try Measurement.time("add-item", "AddItem of one line, one transaction, idempotency key", calls) { i in
             var mutation = Self.mutation(users[i], .add(productID: "p1", variantID: nil, quantity: 1))
             mutation.idempotency = IdempotencyRequest(
@@ -73,6 +78,7 @@ struct StoreBench {
             guard case .applied(let result) = try store.mutate(mutation, rules: rules,
                                                                encodeResult: { $0.protobufBytes() }),
                   result.cart.lines.count == 2 else { throw BenchError("AddItem did not add a line") }
+            recordBytes = result.encoded?.count ?? 0
         })
         results.append(try Measurement.time("write-floor", "an empty write transaction through the same writer (GRDB)", calls) { _ in
             guard try store.synchronousSetting() == 1 || synchronous == .full else { throw BenchError("synchronous") }
@@ -92,17 +98,34 @@ struct StoreBench {
             guard try uncached.price(loaded[i % loaded.count]).items.count == 5 else { throw BenchError("expected 5 lines") }
         })
 
+        // The floors: the same SQL through SQLite's C API, on the same file.
+        let sqliteAddItem = try Measurement.floor("sqlite-add-item",
+                                                  "the add-item SQL through SQLite's C API alone (same file)", calls) {
+            cstore_floor_add_item(path, Int32(calls), synchronous == .full ? 2 : 1, Int32(recordBytes), $0, $1, $2)
+        }
+        let sqliteLoad = try Measurement.floor("sqlite-load-5",
+                                               "the load-price-5 query through SQLite's C API alone (same file)", calls) {
+            cstore_floor_load_cart(path, Int32(calls), "r", Int32(readers.count), 5, $0, $1, $2)
+        }
+        let floors = ["add-item": sqliteAddItem, "load-price-5": sqliteLoad]
+        results += [sqliteAddItem, sqliteLoad]
+
         print("store-bench: \(calls) calls each, synchronous \(synchronous.rawValue), release build expected")
-        print("workload        median µs   p90 µs   p99 µs  what")
+        print("workload         median µs   p90 µs   p99 µs  ×floor  what")
         for r in results {
-            print(r.name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                  + String(format: " %9.1f %8.1f %8.1f", r.p50, r.p90, r.p99) + "  " + r.what)
+            let ratio = floors[r.name].map { String(format: "%6.2f×", r.p50 / $0.p50) } ?? "       "
+            print(r.name.padding(toLength: 15, withPad: " ", startingAt: 0)
+                  + String(format: " %9.1f %8.1f %8.1f", r.p50, r.p90, r.p99) + " " + ratio + "  " + r.what)
         }
         if let jsonPath {
             let report: [String: Any] = [
                 "calls": calls, "synchronous": synchronous.rawValue,
-                "workloads": results.map { ["name": $0.name, "what": $0.what, "p50Us": $0.p50, "p90Us": $0.p90,
-                                            "p99Us": $0.p99] },
+                "workloads": results.map { r -> [String: Any] in
+                    var row: [String: Any] = ["name": r.name, "what": r.what, "p50Us": r.p50, "p90Us": r.p90,
+                                              "p99Us": r.p99]
+                    if let floor = floors[r.name] { row["floor"] = floor.name; row["ratioToFloor"] = r.p50 / floor.p50 }
+                    return row
+                },
             ]
             let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: jsonPath))
@@ -139,6 +162,28 @@ struct Measurement {
             try body(i)
             nanos.append(DispatchTime.now().uptimeNanoseconds - start)
         }
+        return summary(name, what, nanos)
+    }
+
+    /// Runs a C floor that times `calls` operations itself (latencies, error buffer, its size → 0 or -1).
+    static func floor(_ name: String, _ what: String, _ calls: Int,
+                      _ run: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<CChar>, Int) -> Int32) throws
+        -> Measurement {
+        var nanos = [UInt64](repeating: 0, count: calls)
+        var error = [CChar](repeating: 0, count: 512)
+        let status = nanos.withUnsafeMutableBufferPointer { latencies in
+            error.withUnsafeMutableBufferPointer { run(latencies.baseAddress!, $0.baseAddress!, $0.count) }
+        }
+        guard status == 0 else {
+            throw BenchError("\(name): " + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+                                                    as: UTF8.self))
+        }
+        return summary(name, what, nanos)
+    }
+
+    /// Median, p90 and p99 of `nanos` without the first 1 % (warm-up).
+    private static func summary(_ name: String, _ what: String, _ nanos: [UInt64]) -> Measurement {
+        let calls = nanos.count
         let kept = nanos.dropFirst(calls / 100).sorted()
         func at(_ q: Double) -> Double { Double(kept[min(kept.count - 1, Int(Double(kept.count) * q))]) / 1000 }
         return Measurement(name: name, what: what, p50: at(0.5), p90: at(0.9), p99: at(0.99))

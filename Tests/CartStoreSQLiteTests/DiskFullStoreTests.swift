@@ -44,22 +44,6 @@ struct DiskFullStoreTests {
         }
     }
 
-    /// Submits mutations through the group-commit writer at once and waits for all their results.
-    private func submitTogether(_ store: SQLiteStore, _ mutations: [CartMutation])
-        -> [Result<CartMutationOutcome, any Error>] {
-        let results = Locked([Int: Result<CartMutationOutcome, any Error>]())
-        let done = DispatchGroup()
-        for (index, mutation) in mutations.enumerated() {
-            done.enter()
-            store.mutate(mutation, rules: Fixture.rules, encodeResult: encodeCart) { result in
-                results.withLock { $0[index] = result }
-                done.leave()
-            }
-        }
-        done.wait()
-        return results.withLock { results in mutations.indices.map { results[$0]! } }
-    }
-
     @Test("a refused write is not cached by the next commit: the cart stays at its last committed version",
           .enabled(if: TemporaryTmpfs.isAvailable, "needs root to mount a tmpfs"))
     func refusedWriteNeverCached() throws {
@@ -68,7 +52,7 @@ struct DiskFullStoreTests {
             let dumpBefore = try store.dump()
             expectFull("AddItem") { try store.apply(.add(productID: "p1", variantID: nil, quantity: 2), user: "alice") }
             expectFull("AddItem through the group-commit writer") {
-                try submitTogether(store, [SQLiteStore.mutation(.add(productID: "p4", variantID: nil, quantity: 1),
+                try store.submitTogether([SQLiteStore.mutation(.add(productID: "p4", variantID: nil, quantity: 1),
                                                                 user: "alice")])[0].get()
             }
             #expect(try store.getCart("alice").cart == before)
@@ -95,7 +79,7 @@ struct DiskFullStoreTests {
         try withFullStore { store, freeSpace in
             let users = (0..<8).map { "user-\($0)" } + ["alice"]
             let before = try store.getCart("alice").cart
-            let results = submitTogether(store, users.map {
+            let results = store.submitTogether(users.map {
                 SQLiteStore.mutation(.add(productID: "p1", variantID: nil, quantity: 3), user: $0)
             })
             for (user, result) in zip(users, results) {

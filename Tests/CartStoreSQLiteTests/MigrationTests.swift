@@ -46,6 +46,28 @@ struct MigrationTests {
         }
     }
 
+    @Test("a cart's lines are found through an index, not a scan (cart_items_by_cart is gone)")
+    func cartLineLookupsUseAnIndex() throws {
+        try withStore { store throws in
+            try store.apply(.add(productID: "p1", variantID: nil, quantity: 1))
+            let plans = try store.pool.read { db in
+                let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cart_items'")
+                #expect(!indexes.contains("cart_items_by_cart"))
+                return try [
+                    "SELECT * FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id WHERE c.user_id = 'alice' AND c.status = 'active'",
+                    "SELECT * FROM cart_items WHERE cart_id = 'x'",
+                    "DELETE FROM cart_items WHERE cart_id = 'x'",
+                ].map { sql in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined(separator: "; ")
+                }
+            }
+            for plan in plans {
+                #expect(!plan.contains("SCAN i") && !plan.contains("SCAN cart_items"), "\(plan)")
+                #expect(plan.contains("INDEX sqlite_autoindex_cart_items"), "\(plan)")
+            }
+        }
+    }
+
     @Test("synchronous follows the options", arguments: [
         (SQLiteStoreOptions.Synchronous.normal, 1), (.full, 2),
     ])

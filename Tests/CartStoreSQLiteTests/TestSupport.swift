@@ -144,6 +144,23 @@ extension SQLiteStore {
         return try mergeGuestCart(guestUserID: guest, into: mutation, rules: rules, encodeResult: encodeCart)
     }
 
+    /// Submits mutations through the group-commit writer at once (they share transactions) and waits for
+    /// all their results, in submission order.
+    func submitTogether(_ mutations: [CartMutation], rules: CartRules = Fixture.rules)
+        -> [Result<CartMutationOutcome, any Error>] {
+        let results = Locked([Int: Result<CartMutationOutcome, any Error>]())
+        let done = DispatchGroup()
+        for (index, mutation) in mutations.enumerated() {
+            done.enter()
+            mutate(mutation, rules: rules, encodeResult: encodeCart) { result in
+                results.withLock { $0[index] = result }
+                done.leave()
+            }
+        }
+        done.wait()
+        return results.withLock { results in mutations.indices.map { results[$0]! } }
+    }
+
     /// GetCart for a regular user.
     func getCart(_ user: String = "alice", nowMs: Int64 = 1_000) throws -> (cart: PricedCart, created: Bool) {
         try pricedCart(userID: user, defaultCurrency: "INR", nowMs: nowMs, isGuest: false)
