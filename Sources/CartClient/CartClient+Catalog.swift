@@ -53,18 +53,10 @@ extension CartClient {
     /// - Returns: The products in the server's order.
     /// - Throws: ``RPCError`` from the first page that fails, or INTERNAL when the server repeats a page token.
     public func allProducts(pageSize: Int32 = 0, timeout: TimeAmount? = nil) async throws(RPCError) -> [Product] {
-        var products: [Product] = []
-        var token = ""
-        var seen: Set<String> = []
-        repeat {
+        try await Paging.collect("ListProducts") { (token) async throws(RPCError) in
             let page = try await listProducts(pageSize: pageSize, pageToken: token, timeout: timeout)
-            products += page.products
-            token = page.nextPageToken
-            guard seen.insert(token).inserted || token.isEmpty else {
-                throw RPCError(code: .internal, message: "ListProducts returned the page token \(token) twice")
-            }
-        } while !token.isEmpty
-        return products
+            return (page.products, page.nextPageToken)
+        }
     }
 
     /// `SetStock`: sets the units in stock of a product, or of one of its variants.

@@ -113,4 +113,17 @@ extension CartClient {
         try await read(Self.paymentService, "ListOrders", ListOrdersRequest(pageSize: pageSize, pageToken: pageToken),
                        ListOrdersResponse.self, timeout: timeout)
     }
+
+    /// Every order of the caller, newest first: `ListOrders` page after page.
+    /// - Parameters:
+    ///   - pageSize: Orders per page; 0 lets the server choose.
+    ///   - timeout: Overrides the configured deadline of each page.
+    /// - Returns: All orders.
+    /// - Throws: ``RPCError``; INTERNAL if the server repeats a page token.
+    public func allOrders(pageSize: Int32 = 0, timeout: TimeAmount? = nil) async throws(RPCError) -> [Order] {
+        try await Paging.collect("ListOrders") { (token) async throws(RPCError) in
+            let page = try await listOrders(pageSize: pageSize, pageToken: token, timeout: timeout)
+            return (page.orders, page.nextPageToken)
+        }
+    }
 }

@@ -26,13 +26,7 @@ struct OrdersCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withClient { client in
                 guard pageSize != nil || pageToken != nil else {
-                    var orders: [Order] = []
-                    var token = ""
-                    repeat {
-                        let page = try await client.listOrders(pageSize: 100, pageToken: token)
-                        orders += page.orders
-                        token = page.nextPageToken
-                    } while !token.isEmpty
+                    let orders = try await client.allOrders(pageSize: 100)
                     print(options.json ? JSONOutput.line(OrdersJSON(orders: orders.map(OrderJSON.init)))
                                        : PaymentTables.render(orders))
                     return
