@@ -140,6 +140,21 @@ public final class TestDaemon: Sendable {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
+    /// Waits until the daemon logs that it listens: the socket's mode and group are final by then.
+    /// (``start()`` returns as soon as the socket accepts connections, which is a moment earlier:
+    /// the mode and group are applied right after bind.)
+    /// - Parameter timeout: How long to wait.
+    /// - Throws: ``TestDaemonError`` when the line does not appear in time.
+    public func waitUntilLoggedListening(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !logContents().contains("msg=listening") {
+            guard ContinuousClock.now < deadline else {
+                throw TestDaemonError(description: "cartd never logged msg=listening:\n\(logContents())")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// A client of this daemon.
     /// - Parameter token: A JWT for the calls, or `nil`.
     public func client(token: String? = nil) -> CartClient {

@@ -240,6 +240,8 @@ struct DaemonFoundationTests {
         }
         let daemon = try TestDaemon(arguments: ["--socket-mode", "0660"])
         try await daemon.start()
+        // The mode is applied right after bind (the socket is created 0600 under umask 0177, never looser).
+        try await daemon.waitUntilLoggedListening()
         #expect(try fileMode(daemon.socketPath) == 0o660)
         #expect(try await daemon.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))

@@ -30,6 +30,7 @@ struct SecurityTests {
         let group = getuid() == 0 ? gid_t(65534) : getgid()
         let shared = try TestDaemon(arguments: ["--socket-mode", "0660", "--socket-group", "\(group)"])
         try await shared.start()
+        try await shared.waitUntilLoggedListening()
         var info = stat()
         #expect(stat(shared.socketPath, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o660, "group may read and write, others nothing")
