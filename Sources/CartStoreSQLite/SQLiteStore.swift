@@ -70,13 +70,7 @@ public final class SQLiteStore: Sendable {
 
     /// Runs a read transaction, mapping storage failures to ``StoreError``.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
-        do {
-            return try pool.read(body)
-        } catch {
-            throw SQLiteErrors.map(error)
-        }
+        try measured { try pool.read(body) }
     }
 
     /// Runs ONE read statement, mapping storage failures to ``StoreError``.
@@ -85,13 +79,7 @@ public final class SQLiteStore: Sendable {
     /// committed state), and GRDB's `read` would prepare and run BEGIN and COMMIT around it each time.
     /// `body` must run a single statement.
     func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
-        do {
-            return try pool.unsafeRead(body)
-        } catch {
-            throw SQLiteErrors.map(error)
-        }
+        try measured { try pool.unsafeRead(body) }
     }
 
     /// Runs a write transaction, mapping storage failures to ``StoreError``.
@@ -105,30 +93,41 @@ public final class SQLiteStore: Sendable {
     /// When `touchesCatalog` is set and the transaction fails (rolled back), the in-memory catalog
     /// is reloaded from the database so it never shows a change that was not committed.
     func write<T>(touchesCatalog: Bool = false, _ body: (Database) throws -> T) throws -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
         do {
-            return try pool.writeWithoutTransaction { db in
-                written.withLock { $0.removeAll() }
-                // Whatever happens, `written` is empty again before the writer queue is released.
-                defer { written.withLock { $0.removeAll() } }
-                // BEGIN and COMMIT as cached statements: GRDB's inTransaction prepares both anew each time.
-                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
-                let result: T
-                do {
-                    result = try body(db)
-                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-                } catch {
-                    // SQLite may have rolled back already (SQLITE_FULL, I/O errors, a failed COMMIT).
-                    if db.isInsideTransaction { try? db.rollback() }
-                    throw error
+            return try measured {
+                try pool.writeWithoutTransaction { db in
+                    // `written` is empty on entry: every write leaves it so before releasing the writer queue.
+                    defer { written.withLock { $0.removeAll() } }
+                    // BEGIN and COMMIT as cached statements: GRDB's inTransaction prepares both anew each time.
+                    try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                    let result: T
+                    do {
+                        result = try body(db)
+                        try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                    } catch {
+                        // SQLite may have rolled back already (SQLITE_FULL, I/O errors, a failed COMMIT).
+                        if db.isInsideTransaction { try? db.rollback() }
+                        throw error
+                    }
+                    // Committed: only now may other callers see these carts.
+                    for cart in written.withLock({ $0 }) { carts.committed(cart) }
+                    return result
                 }
-                // Committed: only now may other callers see these carts.
-                for cart in written.withLock({ $0 }) { carts.committed(cart) }
-                return result
             }
         } catch {
             if touchesCatalog { reloadCatalog() }
+            throw error
+        }
+    }
+
+    /// Runs one storage operation: its duration goes to `onTransaction` (metrics), its failure is
+    /// mapped to ``StoreError`` (domain errors pass through).
+    private func measured<T>(_ operation: () throws -> T) throws -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { onTransaction(Int64(DispatchTime.now().uptimeNanoseconds &- start)) }
+        do {
+            return try operation()
+        } catch {
             throw SQLiteErrors.map(error)
         }
     }
