@@ -78,7 +78,8 @@ let package = Package(
         // The embedded SQLite store (GRDB) behind CartCore's store protocols.
         .target(
             name: "CartStoreSQLite",
-            dependencies: ["Locking", "CartCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Locking", "CartCore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Tokens: HS256 verification with key rotation and a cache, and minting for tools and tests.

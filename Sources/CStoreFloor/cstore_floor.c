@@ -22,9 +22,9 @@ static const char *const select_record_sql =
     "SELECT fingerprint, result, created_at_ms FROM idempotency_records WHERE user_id = ? AND key = ?";
 static const char *const select_cart_sql =
     "SELECT c.id, c.version, c.currency_code, c.is_guest, c.created_at_ms, c.updated_at_ms, "
-    "i.id, i.product_id, i.variant_id, i.quantity, i.added_currency_code, i.added_unit_price_minor, "
-    "i.created_at_ms FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id "
-    "WHERE c.user_id = ? AND c.status = 'active' ORDER BY i.rowid";
+    "i.rowid, i.id, i.product_id, i.variant_id, i.quantity, i.added_currency_code, "
+    "i.added_unit_price_minor, i.created_at_ms FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id "
+    "WHERE c.user_id = ? AND c.status = 'active'";
 static const char *const update_cart_sql =
     "UPDATE carts SET version = ?, currency_code = ?, status = ?, updated_at_ms = ? WHERE id = ? AND version = ?";
 static const char *const insert_line_sql =
@@ -166,7 +166,7 @@ int cstore_floor_load_cart(const char *path, int calls, const char *reader_prefi
         int64_t quantity = 0;
         while (sqlite3_step(select_cart) == SQLITE_ROW) {
             lines++;
-            quantity += sqlite3_column_int64(select_cart, 9);
+            quantity += sqlite3_column_int64(select_cart, 10);
         }
         sqlite3_reset(select_cart);
         latencies_ns[i] = now_ns() - start;

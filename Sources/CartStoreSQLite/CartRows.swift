@@ -1,34 +1,86 @@
 import CartCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Reading and writing carts and their lines as rows.
 enum CartRows {
-    /// The user's active cart with its lines, if any (one statement: the cart joined with its lines).
+    /// The user's active cart joined with its lines. Columns: cart id, version, currency, is_guest,
+    /// created, updated; then per line (NULL for a cart without lines) rowid, id, product, variant
+    /// ('' for none), quantity, added currency, added unit price, created.
+    ///
+    /// No ORDER BY: the lines come in the order of the UNIQUE (cart_id, product_id, variant_id)
+    /// index, and SQLite would sort them through a temporary B-tree on every read;
+    /// ``activeCart(userID:statement:connection:)`` puts the few lines in rowid order itself.
+    static let activeCartSQL = """
+        SELECT c.id, c.version, c.currency_code, c.is_guest, c.created_at_ms, c.updated_at_ms,
+               i.rowid, i.id, i.product_id, i.variant_id, i.quantity, i.added_currency_code,
+               i.added_unit_price_minor, i.created_at_ms
+        FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
+        WHERE c.user_id = ? AND c.status = 'active'
+        """
+
+    /// The user's active cart with its lines, if any, read on the transaction's connection.
     static func activeCart(userID: String, _ db: Database) throws -> StoredCart? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT c.id, c.version, c.currency_code, c.is_guest, c.created_at_ms, c.updated_at_ms,
-                   i.id, i.product_id, i.variant_id, i.quantity, i.added_currency_code, i.added_unit_price_minor,
-                   i.created_at_ms
-            FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
-            WHERE c.user_id = ? AND c.status = 'active'
-            ORDER BY i.rowid
-            """)
-        let rows = try Row.fetchCursor(statement, arguments: [userID])
-        var cart: StoredCart?
-        while let row = try rows.next() {
-            if cart == nil {
-                let version: Int64 = row[1]
-                cart = StoredCart(id: row[0], userID: userID, version: UInt64(version), currencyCode: row[2], lines: [],
-                                  createdAtMs: row[4], updatedAtMs: row[5], status: .active, isGuest: row[3])
+        let statement = try db.cachedStatement(sql: activeCartSQL)
+        return try activeCart(userID: userID, statement: statement.sqliteStatement, connection: db.sqliteConnection!)
+    }
+
+    /// Runs ``activeCartSQL`` (prepared as `statement` on `connection`) through SQLite's C API and
+    /// decodes the rows: the user's active cart with its lines in the order they were first added.
+    ///
+    /// Used on GRDB's writer and on ``CartReadConnections``; the caller owns the connection for the
+    /// duration. The statement is left reset, with no binding.
+    /// - Throws: `DatabaseError` with SQLite's result code.
+    static func activeCart(userID: String, statement: OpaquePointer, connection: OpaquePointer) throws
+        -> StoredCart? {
+        try userID.withCString { user throws -> StoredCart? in
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
             }
-            guard let lineID: String = row[6] else { continue }
-            let variant: String = row[8]
-            cart!.lines.append(CartLine(
-                id: lineID, productID: row[7], variantID: variant.isEmpty ? nil : variant, quantity: row[9],
-                addedUnitPrice: Money(currencyCode: row[10], amountMinor: row[11]), createdAtMs: row[12]))
+            // SQLITE_STATIC (nil destructor): `user` outlives the statement's use of it (reset above).
+            sqlite3_bind_text(statement, 1, user, -1, nil)
+            var cart: StoredCart?
+            var rowIDs: [Int64] = []
+            while true {
+                let status = sqlite3_step(statement)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: status),
+                                        message: String(cString: sqlite3_errmsg(connection)), sql: activeCartSQL)
+                }
+                if cart == nil {
+                    cart = StoredCart(
+                        id: text(statement, 0), userID: userID, version: UInt64(sqlite3_column_int64(statement, 1)),
+                        currencyCode: text(statement, 2), lines: [], createdAtMs: sqlite3_column_int64(statement, 4),
+                        updatedAtMs: sqlite3_column_int64(statement, 5), status: .active,
+                        isGuest: sqlite3_column_int64(statement, 3) != 0)
+                    cart!.lines.reserveCapacity(8)
+                }
+                guard sqlite3_column_type(statement, 6) != SQLITE_NULL else { continue }  // a cart without lines
+                rowIDs.append(sqlite3_column_int64(statement, 6))
+                let variant = text(statement, 9)
+                cart!.lines.append(CartLine(
+                    id: text(statement, 7), productID: text(statement, 8), variantID: variant.isEmpty ? nil : variant,
+                    quantity: sqlite3_column_int64(statement, 10),
+                    addedUnitPrice: Money(currencyCode: text(statement, 11),
+                                          amountMinor: sqlite3_column_int64(statement, 12)),
+                    createdAtMs: sqlite3_column_int64(statement, 13)))
+            }
+            if var found = cart, !rowIDs.isEmpty, rowIDs != rowIDs.sorted() {
+                found.lines = zip(rowIDs, found.lines).sorted { $0.0 < $1.0 }.map(\.1)
+                cart = found
+            }
+            return cart
         }
-        return cart
+    }
+
+    /// Column `index` of the current row as a string ("" for NULL).
+    private static func text(_ statement: OpaquePointer, _ index: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement, index) else { return "" }
+        let count = Int(sqlite3_column_bytes(statement, index))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
     /// A cart's lines, in the order they were first added.

@@ -6,8 +6,7 @@ extension SQLiteStore: CartStore {
     public func activeCart(userID: String) throws -> StoredCart? {
         if let cached = carts.cart(userID: userID) { return cached }
         let token = carts.readToken(userID: userID)
-        // CartRows.activeCart is one statement (the cart joined with its lines).
-        let cart = try readStatement { db in try CartRows.activeCart(userID: userID, db) }
+        let cart = try readCart(userID: userID)
         if let cart { carts.offer(cart, token: token) }
         return cart
     }

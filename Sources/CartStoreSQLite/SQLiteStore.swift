@@ -14,6 +14,8 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let catalog: CatalogCache
     let carts: CartCache
+    /// Read-only connections for the cart query, outside GRDB's pool.
+    let cartReaders: CartReadConnections
     /// Carts written by the transaction in progress, cached when it commits (writer thread only).
     private let written = Locked<[StoredCart]>([])
     private let batcherBox = Locked<WriteBatcher?>(nil)
@@ -36,6 +38,8 @@ public final class SQLiteStore: Sendable {
         self.options = options
         self.onTransaction = onTransaction
         self.carts = CartCache(capacity: options.cartCacheCapacity)
+        self.cartReaders = CartReadConnections(path: path, busyTimeoutSeconds: options.busyTimeoutSeconds,
+                                               maxIdle: options.maximumReaderCount)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
@@ -58,6 +62,11 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    deinit {
+        // Before the pool closes: its last connection then checkpoints and removes the WAL.
+        cartReaders.close()
+    }
+
     /// The names of the migrations applied to the file, in order.
     public func appliedMigrations() throws -> [String] {
         try read { db in try Migrations.migrator.appliedMigrations(db) }
@@ -73,13 +82,9 @@ public final class SQLiteStore: Sendable {
         try measured { try pool.read(body) }
     }
 
-    /// Runs ONE read statement, mapping storage failures to ``StoreError``.
-    ///
-    /// Without an explicit transaction: a single statement is its own read transaction (it sees one
-    /// committed state), and GRDB's `read` would prepare and run BEGIN and COMMIT around it each time.
-    /// `body` must run a single statement.
-    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
-        try measured { try pool.unsafeRead(body) }
+    /// Runs a read on ``cartReaders`` (SQLite's C API), mapping storage failures to ``StoreError``.
+    func readCart(userID: String) throws -> StoredCart? {
+        try measured { try cartReaders.activeCart(userID: userID) }
     }
 
     /// Runs a write transaction, mapping storage failures to ``StoreError``.
