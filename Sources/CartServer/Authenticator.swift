@@ -43,19 +43,19 @@ public final class Authenticator: Sendable {
 
     /// The caller's identity; fails UNAUTHENTICATED when the token is missing or bad.
     public func authenticate(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
+        if let known = authenticateNow(context) { return context.eventLoop.makeCompletedFuture(known.mapError { $0 }) }
+        return verifyCaller(context)
+    }
+
+    /// Verifies the caller's token on a task and caches it: the slow path, for when
+    /// ``authenticateNow(_:)`` returned `nil`.
+    public func verifyCaller(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
         let token: String
         do { token = try Self.bearerToken(context.metadata) } catch {
             return context.eventLoop.makeFailedFuture(error)
         }
         let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
         let annotations = context.annotations
-        if let hit = verifier.cached(token) {
-            onCacheLookup(true)
-            let identity = Self.identity(hit, peerIsAdmin: peerIsAdmin)
-            annotations["user.id"] = identity.userID
-            return context.eventLoop.makeSucceededFuture(identity)
-        }
-        onCacheLookup(false)
         let verifier = self.verifier
         return context.eventLoop.makeFutureWithTask {
             do throws(AuthError) {
@@ -66,6 +66,25 @@ public final class Authenticator: Sendable {
                 throw error.rpcError
             }
         }
+    }
+
+    /// The caller's identity when it is known without verifying a token (the hot path: no future, no
+    /// task): a token verified before and still valid, or a missing or malformed authorization entry
+    /// (UNAUTHENTICATED). `nil` when the token must be verified (``authenticate(_:)`` does that once).
+    public func authenticateNow(_ context: ServerCallContext) -> Result<CallerIdentity, RPCError>? {
+        let token: String
+        do { token = try Self.bearerToken(context.metadata) } catch {
+            return .failure(error)
+        }
+        guard let hit = verifier.cached(token) else {
+            onCacheLookup(false)
+            return nil
+        }
+        onCacheLookup(true)
+        let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
+        let identity = Self.identity(hit, peerIsAdmin: peerIsAdmin)
+        context.annotations["user.id"] = identity.userID
+        return .success(identity)
     }
 
     /// The caller's identity when it may use admin RPCs: role `admin`, or an admin peer (which needs no token).
@@ -104,12 +123,16 @@ public final class Authenticator: Sendable {
     }
 
     static func bearerToken(_ metadata: Metadata) throws(RPCError) -> String {
-        let values = metadata.values("authorization")
-        guard let value = values.first else {
-            throw RPCError(code: .unauthenticated, message: "missing authorization metadata; send 'authorization: Bearer <JWT>'")
+        // Keys are stored lowercased; one pass, no array of values.
+        var found: String?
+        for entry in metadata where entry.key == "authorization" {
+            guard found == nil else {
+                throw RPCError(code: .unauthenticated, message: "send exactly one authorization metadata entry")
+            }
+            found = entry.value
         }
-        guard values.count == 1 else {
-            throw RPCError(code: .unauthenticated, message: "send exactly one authorization metadata entry")
+        guard let value = found else {
+            throw RPCError(code: .unauthenticated, message: "missing authorization metadata; send 'authorization: Bearer <JWT>'")
         }
         // Byte-level parse of "Bearer <token>" (hot path: no Foundation, no copies but the token).
         let bytes = value.utf8

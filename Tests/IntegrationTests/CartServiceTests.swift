@@ -291,8 +291,47 @@ struct CartServiceTests {
                 await client.close()
             }
             let good = CartClient(socketPath: daemon.socketPath, token: valid)
-            #expect(try await good.getCart().userID == "x")
+            #expect(try await good.getCart().userID == "x")  // verified, then cached
+            #expect(try await good.getCart().userID == "x")  // from the token cache
             await good.close()
+        }
+    }
+
+    @Test("the authorization entry is parsed on both the verified and the cached path: two entries, no scheme, Basic, empty; case and spaces tolerated")
+    func authorizationEntries() async throws {
+        try await withCatalogDaemon { daemon in
+            let token = try await daemon.token(user: "ann")
+            func getCart(_ streamID: UInt32, _ entries: [(String, String)]) -> [UInt8] {
+                var metadata = Metadata()
+                for (key, value) in entries { metadata.append(key, value) }
+                return requestBytes(streamID: streamID, service: "cart.v1.CartService", method: "GetCart",
+                                    message: GetCartRequest(), metadata: metadata)
+            }
+            let bad: [(String, [(String, String)])] = [
+                ("two entries", [("authorization", "Bearer \(token)"), ("Authorization", "Bearer \(token)")]),
+                ("no scheme", [("authorization", token)]),
+                ("Basic", [("authorization", "Basic \(token)")]),
+                ("scheme only", [("authorization", "Bearer   ")]),
+                ("no entry", [("x-other", "Bearer \(token)")]),
+            ]
+            // Each bad case before the token is cached (first round) and after (second round).
+            var cases: [(String, [UInt8], StatusCode)] = []
+            var streamID: UInt32 = 1
+            for round in ["uncached", "cached"] {
+                for (name, entries) in bad {
+                    cases.append(("\(round): \(name)", getCart(streamID, entries), .unauthenticated))
+                    streamID += 2
+                }
+                cases.append(("\(round): good, odd case and spaces", getCart(streamID, [("AUTHORIZATION", "bEaReR  \(token)  ")]), .ok))
+                streamID += 2
+            }
+            let frames = cases
+            let results = try await onThread {
+                let socket = try RawSocket(path: daemon.socketPath)
+                return try frames.map { ($0.0, try socket.call($0.1).status?.code ?? .ok, $0.2) }
+            }
+            #expect(results.count == 12)
+            for (what, code, expected) in results { #expect(code == expected, "\(what): \(code.name)") }
         }
     }
 
