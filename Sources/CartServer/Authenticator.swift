@@ -43,48 +43,64 @@ public final class Authenticator: Sendable {
 
     /// The caller's identity; fails UNAUTHENTICATED when the token is missing or bad.
     public func authenticate(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
-        if let known = authenticateNow(context) { return context.eventLoop.makeCompletedFuture(known.mapError { $0 }) }
-        return verifyCaller(context)
+        switch lookUp(context) {
+        case .known(let result): return context.eventLoop.makeCompletedFuture(result.mapError { $0 })
+        case .unverified(let token): return verify(token, context)
+        }
     }
 
-    /// Verifies the caller's token on a task and caches it: the slow path, for when
-    /// ``authenticateNow(_:)`` returned `nil`.
-    public func verifyCaller(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
+    /// Runs `body` with the caller's identity, as `authenticate(context).flatMapThrowing(body)` does, but
+    /// without the callback chain on the hot path: for a token verified before (or a missing or
+    /// malformed one) `body` runs at once and the result is one completed future; a new token is
+    /// verified once on a task first.
+    public func authenticated<Value: Sendable>(
+        _ context: ServerCallContext, _ body: @escaping @Sendable (CallerIdentity) throws -> Value
+    ) -> EventLoopFuture<Value> {
+        switch lookUp(context) {
+        case .known(let result): return context.eventLoop.makeCompletedFuture(Result { try body(result.get()) })
+        case .unverified(let token): return verify(token, context).flatMapThrowing(body)
+        }
+    }
+
+    /// What the call's metadata says without verifying a token.
+    private enum Lookup {
+        /// The identity of a token verified before, or UNAUTHENTICATED for a missing or malformed entry.
+        case known(Result<CallerIdentity, RPCError>)
+        /// A well-formed bearer token not in the verifier's cache.
+        case unverified(String)
+    }
+
+    private func lookUp(_ context: ServerCallContext) -> Lookup {
         let token: String
         do { token = try Self.bearerToken(context.metadata) } catch {
-            return context.eventLoop.makeFailedFuture(error)
+            return .known(.failure(error))
         }
-        let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
-        let annotations = context.annotations
+        guard let hit = verifier.cached(token) else {
+            onCacheLookup(false)
+            return .unverified(token)
+        }
+        onCacheLookup(true)
+        return .known(.success(identity(hit, context)))
+    }
+
+    /// Verifies `token` on a task (the verifier caches it), then the identity.
+    private func verify(_ token: String, _ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
         let verifier = self.verifier
         return context.eventLoop.makeFutureWithTask {
             do throws(AuthError) {
-                let identity = Self.identity(try await verifier.verify(token), peerIsAdmin: peerIsAdmin)
-                annotations["user.id"] = identity.userID
-                return identity
+                return self.identity(try await verifier.verify(token), context)
             } catch {
                 throw error.rpcError
             }
         }
     }
 
-    /// The caller's identity when it is known without verifying a token (the hot path: no future, no
-    /// task): a token verified before and still valid, or a missing or malformed authorization entry
-    /// (UNAUTHENTICATED). `nil` when the token must be verified (``authenticate(_:)`` does that once).
-    public func authenticateNow(_ context: ServerCallContext) -> Result<CallerIdentity, RPCError>? {
-        let token: String
-        do { token = try Self.bearerToken(context.metadata) } catch {
-            return .failure(error)
-        }
-        guard let hit = verifier.cached(token) else {
-            onCacheLookup(false)
-            return nil
-        }
-        onCacheLookup(true)
+    /// The identity of a verified token for this call, noted in the call's log annotations.
+    private func identity(_ token: VerifiedToken, _ context: ServerCallContext) -> CallerIdentity {
         let peerIsAdmin = context.peer.map { adminUIDs.contains($0.uid) } ?? false
-        let identity = Self.identity(hit, peerIsAdmin: peerIsAdmin)
+        let identity = Self.identity(token, peerIsAdmin: peerIsAdmin)
         context.annotations["user.id"] = identity.userID
-        return .success(identity)
+        return identity
     }
 
     /// The caller's identity when it may use admin RPCs: role `admin`, or an admin peer (which needs no token).
@@ -95,7 +111,7 @@ public final class Authenticator: Sendable {
             return context.eventLoop.makeSucceededFuture(
                 CallerIdentity(userID: "", subject: "", isGuest: false, roles: [], isAdmin: true))
         }
-        return authenticate(context).flatMapThrowing { identity in
+        return authenticated(context) { identity in
             guard identity.isAdmin else {
                 throw RPCError(code: .permissionDenied, message: "this call needs role admin")
             }

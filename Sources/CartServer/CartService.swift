@@ -56,7 +56,7 @@ public struct CartService: Sendable {
             } catch {
                 return context.eventLoop.makeFailedFuture(error)
             }
-            let reply = { @Sendable (caller: CallerIdentity) throws -> ByteBuffer in
+            return auth.authenticated(context) { caller in
                 let (cart, created) = try store.pricedCart(userID: caller.userID,
                                                            defaultCurrency: configuration.defaultCurrency,
                                                            nowMs: Self.nowMs(), isGuest: caller.isGuest)
@@ -64,11 +64,6 @@ public struct CartService: Sendable {
                 context.annotations["cart.id"] = cart.id
                 return memo.reply(for: cart, allocator: context.allocator)
             }
-            // A token verified before: answer at once, one completed future and no callback chain.
-            if let known = auth.authenticateNow(context) {
-                return context.eventLoop.makeCompletedFuture(Result { try reply(known.get()) })
-            }
-            return auth.verifyCaller(context).flatMapThrowing(reply)
         })
         registerMutation(in: &router, method: "AddItem", request: AddItemRequest.self) { request in
             (.addItem(productID: request.productID, variantID: request.variantID, quantity: request.quantity),

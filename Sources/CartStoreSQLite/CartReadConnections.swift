@@ -5,8 +5,9 @@ import Locking
 
 /// Reads a user's active cart through SQLite's C API, on read-only connections of its own.
 ///
-/// The cart read is the store's hottest query (every GetCart that misses the cart cache, every
-/// first write of a user). Through GRDB's reader pool it cost about 4× the statement itself: a pool
+/// The cart read is the store's hottest query (every GetCart whose cart is not in the cart cache;
+/// the writer runs the same query on its own connection). Through GRDB's reader pool it cost about
+/// 4× the statement itself: a pool
 /// checkout, a `DispatchQueue.sync` hop onto the reader's queue and generic row decoding. Here a
 /// caller takes an idle connection from a locked list (or opens one), binds, steps and decodes the
 /// columns directly on its own thread, and puts the connection back.

@@ -43,6 +43,7 @@ enum CartRows {
             sqlite3_bind_text(statement, 1, user, -1, nil)
             var cart: StoredCart?
             var rowIDs: [Int64] = []
+            var inRowIDOrder = true
             while true {
                 let status = sqlite3_step(statement)
                 if status == SQLITE_DONE { break }
@@ -59,7 +60,9 @@ enum CartRows {
                     cart!.lines.reserveCapacity(8)
                 }
                 guard sqlite3_column_type(statement, 6) != SQLITE_NULL else { continue }  // a cart without lines
-                rowIDs.append(sqlite3_column_int64(statement, 6))
+                let rowID = sqlite3_column_int64(statement, 6)
+                if let last = rowIDs.last, last > rowID { inRowIDOrder = false }
+                rowIDs.append(rowID)
                 let variant = text(statement, 9)
                 cart!.lines.append(CartLine(
                     id: text(statement, 7), productID: text(statement, 8), variantID: variant.isEmpty ? nil : variant,
@@ -68,7 +71,7 @@ enum CartRows {
                                           amountMinor: sqlite3_column_int64(statement, 12)),
                     createdAtMs: sqlite3_column_int64(statement, 13)))
             }
-            if var found = cart, !rowIDs.isEmpty, rowIDs != rowIDs.sorted() {
+            if !inRowIDOrder, var found = cart {
                 found.lines = zip(rowIDs, found.lines).sorted { $0.0 < $1.0 }.map(\.1)
                 cart = found
             }
@@ -81,23 +84,6 @@ enum CartRows {
         guard let bytes = sqlite3_column_text(statement, index) else { return "" }
         let count = Int(sqlite3_column_bytes(statement, index))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
-    }
-
-    /// A cart's lines, in the order they were first added.
-    static func lines(cartID: String, _ db: Database) throws -> [CartLine] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT id, product_id, variant_id, quantity, added_currency_code, added_unit_price_minor, created_at_ms
-            FROM cart_items WHERE cart_id = ? ORDER BY rowid
-            """)
-        var result: [CartLine] = []
-        let rows = try Row.fetchCursor(statement, arguments: [cartID])
-        while let row = try rows.next() {
-            let variant: String = row[2]
-            result.append(CartLine(
-                id: row[0], productID: row[1], variantID: variant.isEmpty ? nil : variant, quantity: row[3],
-                addedUnitPrice: Money(currencyCode: row[4], amountMinor: row[5]), createdAtMs: row[6]))
-        }
-        return result
     }
 
     /// Inserts a new cart row (no lines).

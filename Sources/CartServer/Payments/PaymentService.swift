@@ -58,7 +58,7 @@ public struct PaymentService: Sendable {
         }
         router.registerUnary(service: Self.name, method: "ConfirmPayment", request: ConfirmPaymentRequest.self,
                              response: Order.self) { request, context in
-            auth.authenticate(context).flatMapThrowing { caller in try confirm(request, caller: caller) }
+            auth.authenticated(context) { caller in try confirm(request, caller: caller) }
         }
         router.registerUnary(service: Self.name, method: "HandleGatewayWebhook",
                              request: HandleGatewayWebhookRequest.self,
@@ -67,7 +67,7 @@ public struct PaymentService: Sendable {
         }
         router.registerUnary(service: Self.name, method: "CancelPayment", request: CancelPaymentRequest.self,
                              response: Payment.self) { request, context in
-            auth.authenticate(context).flatMapThrowing { caller in
+            auth.authenticated(context) { caller in
                 try IDValidation.required(request.paymentID, field: "payment_id")
                 let payment = try store.cancelPayment(id: request.paymentID, userID: caller.userID,
                                                       reason: "cancelled by the shopper", nowMs: Self.nowMs())
@@ -77,13 +77,13 @@ public struct PaymentService: Sendable {
         }
         router.registerUnary(service: Self.name, method: "GetPayment", request: GetPaymentRequest.self,
                              response: Payment.self) { request, context in
-            auth.authenticate(context).flatMapThrowing { caller in
+            auth.authenticated(context) { caller in
                 try ownPayment(request.paymentID, caller: caller)
             }
         }
         router.registerUnary(service: Self.name, method: "GetOrder", request: GetOrderRequest.self,
                              response: Order.self) { request, context in
-            auth.authenticate(context).flatMapThrowing { caller in
+            auth.authenticated(context) { caller in
                 try IDValidation.required(request.orderID, field: "order_id")
                 guard let order = try store.order(id: request.orderID), order.userID == caller.userID else {
                     throw CheckoutError.orderNotFound(request.orderID)
@@ -93,7 +93,7 @@ public struct PaymentService: Sendable {
         }
         router.registerUnary(service: Self.name, method: "ListOrders", request: ListOrdersRequest.self,
                              response: ListOrdersResponse.self) { request, context in
-            auth.authenticate(context).flatMapThrowing { caller in try listOrders(request, caller: caller) }
+            auth.authenticated(context) { caller in try listOrders(request, caller: caller) }
         }
     }
 
