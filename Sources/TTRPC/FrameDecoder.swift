@@ -56,8 +56,15 @@ public struct FrameDecoder: ByteToMessageDecoder {
         try decode(context: context, buffer: &buffer)
     }
 
+    /// Whether the decoder is between frames (no header read whose data is still to come).
+    var isBetweenFrames: Bool {
+        if case .waitingForHeader = state { return true }
+        return false
+    }
+
     /// Decodes one frame from `buffer`, or returns `nil` when more bytes are needed.
-    /// Exposed for the fuzzer and tests; the channel pipeline uses ``decode(context:buffer:)``.
+    /// The server's connection handler calls this directly on each read; the client's pipeline goes
+    /// through ``decode(context:buffer:)``.
     public mutating func decodeOne(_ buffer: inout ByteBuffer) -> InboundFrame? {
         while true {
             switch state {

@@ -6,8 +6,12 @@ import ProtobufCSupport
 ///
 /// Event-loop confined: every method runs on the connection's event loop (``ServerStreamWriter``
 /// hops there). Requests run concurrently; responses are written as they complete, in any order.
+///
+/// Reads the socket's bytes itself and splits them into frames with a ``FrameDecoder`` (no
+/// `ByteToMessageHandler` in front of it): a frame reaches its handling without a second pipeline
+/// step, a boxed `NIOAny` or a dynamic cast.
 final class ServerConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct ActiveCall {
@@ -31,6 +35,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let eventLoop: any EventLoop
 
     private var context: ChannelHandlerContext?
+    private var decoder: FrameDecoder
+    /// Bytes of an incomplete frame, kept until the rest arrives.
+    private var unread: ByteBuffer?
+    private var isClosed = false
     private var lastStreamID: UInt32 = 0
     private var calls: [UInt32: ActiveCall] = [:]
     private var inReadBatch = false
@@ -49,6 +57,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     init(router: Router, configuration: ServerConfiguration, peer: PeerCredentials?, connectionID: UInt64,
          observer: any RPCObserver, logger: Logger, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
+        self.decoder = FrameDecoder(maxMessageLength: configuration.maxMessageLength)
         self.router = router
         self.configuration = configuration
         self.peer = peer
@@ -79,6 +88,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
+        unread = nil  // a partial frame is dropped
         let now = eventLoop.now.uptimeNanoseconds
         let abandoned = calls
         calls.removeAll()
@@ -97,12 +108,24 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
         lastActivityNanos = eventLoop.now.uptimeNanoseconds
-        let inbound = unwrapInboundIn(data)
-        guard deferredFrames.isEmpty, context.channel.isWritable else {
-            deferredFrames.append(inbound)
-            return
+        var buffer = unwrapInboundIn(data)
+        if var earlier = unread {
+            unread = nil
+            // Drop what the decoder consumed once it outweighs what is left (amortised: a large frame
+            // arriving in many reads is not moved on every read).
+            if earlier.readerIndex > earlier.readableBytes { earlier.discardReadBytes() }
+            earlier.writeBuffer(&buffer)
+            buffer = earlier
         }
-        handle(inbound)
+        while !isClosed, let inbound = decoder.decodeOne(&buffer) {
+            if deferredFrames.isEmpty, context.channel.isWritable {
+                handle(inbound)
+            } else {
+                deferredFrames.append(inbound)
+            }
+        }
+        if buffer.readableBytes > 0, !isClosed { unread = buffer }
+        partialFrame(isBuffered: !isClosed && (buffer.readableBytes > 0 || !decoder.isBetweenFrames))
     }
 
     private func handle(_ inbound: InboundFrame) {
@@ -154,16 +177,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let progress = event as? PartialFrameEvent else {
-            context.fireUserInboundEventTriggered(event)
-            return
-        }
-        switch progress {
-        case .started:
+    /// Notes, at the end of each read, whether part of a frame is buffered (for the frame timeout).
+    private func partialFrame(isBuffered: Bool) {
+        if isBuffered {
+            guard partialFrameSinceNanos == nil else { return }
             partialFrameSinceNanos = eventLoop.now.uptimeNanoseconds
             if frameTask == nil { scheduleFrameCheck(after: configuration.frameTimeout) }
-        case .cleared:
+        } else {
             partialFrameSinceNanos = nil  // the pending check finds nothing to do
         }
     }

@@ -175,8 +175,6 @@ public final class TTRPCServer: Sendable {
                                               connectionID: id, observer: observer, logger: logger,
                                               eventLoop: channel.eventLoop)
         do {
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(FrameDecoder(maxMessageLength: configuration.maxMessageLength)))
             try channel.pipeline.syncOperations.addHandler(handler)
         } catch {
             state.withLockedValue { $0.pendingConnections -= 1 }

@@ -42,7 +42,6 @@ final class ServerHarness {
         let handler = ServerConnectionHandler(router: router, configuration: configuration, peer: nil, connectionID: 1,
                                               observer: records, logger: Logger(label: "test"),
                                               eventLoop: channel.eventLoop)
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         self.handler = handler
@@ -132,6 +131,44 @@ struct ServerConnectionTests {
         #expect(try status(of: frames[0])?.code == .resourceExhausted)
         #expect(try status(of: frames[0])?.message == "message length 5242880 exceed maximum message size of 4194304")
         #expect(try payload(of: frames[1]) == [3])
+    }
+
+    @Test("requests split at every byte, or several and a half per read, are all answered in order")
+    func framesAcrossReads() throws {
+        var stream = ByteBuffer()
+        var big = requestFrame(streamID: 1, service: "t.Echo", method: "Say", payload: Array(repeating: 5, count: 3000))
+        stream.writeBuffer(&big)
+        for id: UInt32 in stride(from: 3, through: 19, by: 2) {
+            var frame = requestFrame(streamID: id, service: "t.Echo", method: "Say", payload: [UInt8(id)])
+            stream.writeBuffer(&frame)
+        }
+        var oversized = rawFrame(length: 5 << 20, streamID: 21, type: 1)
+        oversized.writeRepeatingByte(0, count: 5 << 20)
+        var last = requestFrame(streamID: 23, service: "t.Echo", method: "Say", payload: [23])
+        let expectedIDs: [UInt32] = Array(stride(from: 1, through: 23, by: 2))
+
+        // Byte by byte (the oversized frame in 64 KiB pieces, to keep the test quick).
+        let bytewise = try ServerHarness()
+        for offset in 0..<stream.readableBytes { try bytewise.send(stream.getSlice(at: stream.readerIndex + offset, length: 1)!) }
+        var rest = oversized
+        while rest.readableBytes > 0 { try bytewise.send(rest.readSlice(length: min(65_536, rest.readableBytes))!) }
+        try bytewise.send(last)
+        let one = try bytewise.output()
+        #expect(one.map(\.header.streamID) == expectedIDs)
+        #expect(try payload(of: one[0]) == Array(repeating: 5, count: 3000))
+        #expect(try status(of: one[10])?.code == .resourceExhausted)
+        #expect(try payload(of: one[11]) == [23])
+
+        // In reads of 7,000 bytes: each holds several frames and ends inside the next one.
+        var all = stream
+        all.writeBuffer(&oversized)
+        all.writeBuffer(&last)
+        let batched = try ServerHarness()
+        while all.readableBytes > 0 { try batched.send(all.readSlice(length: min(7_000, all.readableBytes))!) }
+        let two = try batched.output()
+        #expect(two.map(\.header.streamID) == expectedIDs)
+        #expect(try two.dropFirst().prefix(9).map { try payload(of: $0) } == (3...19).filter { $0 % 2 == 1 }.map { [UInt8($0)] })
+        #expect(batched.channel.isActive && bytewise.channel.isActive)
     }
 
     @Test("a reply over 4 MiB is never sent: RESOURCE_EXHAUSTED instead")
