@@ -50,15 +50,22 @@ public final class Authenticator: Sendable {
     }
 
     /// Runs `body` with the caller's identity, as `authenticate(context).flatMapThrowing(body)` does, but
-    /// without the callback chain on the hot path: for a token verified before (or a missing or
-    /// malformed one) `body` runs at once and the result is one completed future; a new token is
-    /// verified once on a task first.
+    /// without the callback chain on the hot path: ``answer(_:_:)`` as a future (a completed one when
+    /// the token was verified before).
     public func authenticated<Value: Sendable>(
         _ context: ServerCallContext, _ body: @escaping @Sendable (CallerIdentity) throws -> Value
     ) -> EventLoopFuture<Value> {
+        answer(context, body).future(on: context.eventLoop)
+    }
+
+    /// Runs `body` with the caller's identity, answering at once (no future) for a token verified
+    /// before (or a missing or malformed one), later for a new token, verified once on a task first.
+    public func answer<Value: Sendable>(
+        _ context: ServerCallContext, _ body: @escaping @Sendable (CallerIdentity) throws -> Value
+    ) -> CallAnswer<Value> {
         switch lookUp(context) {
-        case .known(let result): return context.eventLoop.makeCompletedFuture(Result { try body(result.get()) })
-        case .unverified(let token): return verify(token, context).flatMapThrowing(body)
+        case .known(let result): return .now(Result { try body(result.get()) })
+        case .unverified(let token): return .later(verify(token, context).flatMapThrowing(body))
         }
     }
 

@@ -50,13 +50,13 @@ public struct CartService: Sendable {
     /// Registers every RPC.
     public func register(in router: inout Router) {
         let memo = replies
-        router.register(service: Self.name, method: "GetCart", .unary { payload, context in
+        router.register(service: Self.name, method: "GetCart", .unaryAnswer { payload, context in
             do {
                 _ = try payload.readProtoMessage(as: GetCartRequest.self)
             } catch {
-                return context.eventLoop.makeFailedFuture(error)
+                return .now(.failure(error))
             }
-            return auth.authenticated(context) { caller in
+            return auth.answer(context) { caller in
                 let (cart, created) = try store.pricedCart(userID: caller.userID,
                                                            defaultCurrency: configuration.defaultCurrency,
                                                            nowMs: Self.nowMs(), isGuest: caller.isGuest)

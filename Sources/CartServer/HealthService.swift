@@ -34,13 +34,12 @@ public enum HealthService {
     ///   - router: Where to register.
     ///   - state: The health to report.
     public static func register(in router: inout Router, state: HealthState) {
-        router.registerUnary(service: name, method: "Check", request: HealthCheckRequest.self,
-                              response: HealthCheckResponse.self) { request, context in
+        router.registerUnaryNow(service: name, method: "Check", request: HealthCheckRequest.self,
+                                response: HealthCheckResponse.self) { request, _ in
             guard request.service.isEmpty || state.knownServices.contains(request.service) else {
-                return context.eventLoop.makeFailedFuture(
-                    RPCError(code: .notFound, message: "unknown service \(request.service)"))
+                throw RPCError(code: .notFound, message: "unknown service \(request.service)")
             }
-            return context.eventLoop.makeSucceededFuture(HealthCheckResponse(status: state.status))
+            return HealthCheckResponse(status: state.status)
         }
         router.registerServerStreaming(service: name, method: "Watch", request: HealthCheckRequest.self) {
             (request: HealthCheckRequest, context: ServerCallContext, writer: TypedStreamWriter<HealthCheckResponse>) in

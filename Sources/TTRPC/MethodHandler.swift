@@ -10,6 +10,10 @@ public enum MethodHandler: Sendable {
     /// The closure gets the encoded request and returns the encoded response.
     case unary(@Sendable (_ request: ByteBuffer, _ context: ServerCallContext) -> EventLoopFuture<ByteBuffer>)
 
+    /// A unary method that may answer at once (see ``CallAnswer``): an answer ready when the closure
+    /// returns is written without a future.
+    case unaryAnswer(@Sendable (_ request: ByteBuffer, _ context: ServerCallContext) -> CallAnswer<ByteBuffer>)
+
     /// One request message in, a stream of response messages out (ttrpc 1.2 Data frames).
     /// The closure sends messages through the writer; its future completes when the stream is
     /// done (success ends the stream with flags 0x05, failure with a Response carrying the status).

@@ -20,6 +20,21 @@ extension Router {
         })
     }
 
+    /// Registers a unary method whose handler answers at once on the event loop (no future): the
+    /// response it returns is encoded and written straight away; what it throws is the call's status.
+    @inlinable
+    public mutating func registerUnaryNow<Request: ProtoDecodable, Response: ProtoEncodable>(
+        service: String, method: String, request: Request.Type = Request.self, response: Response.Type = Response.self,
+        _ body: @escaping @Sendable (Request, ServerCallContext) throws -> Response
+    ) {
+        register(service: service, method: method, .unaryAnswer { payload, context in
+            .now(Result {
+                let request = try payload.readProtoMessage(as: Request.self)
+                return context.allocator.buffer(protoMessage: try body(request, context))
+            })
+        })
+    }
+
     /// Registers a unary method implemented with async/await (one task hop per call; keep hot paths on
     /// ``registerUnary(service:method:request:response:_:)``).
     public mutating func registerUnaryAsync<Request: ProtoDecodable, Response: ProtoEncodable>(

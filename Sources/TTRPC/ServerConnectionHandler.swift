@@ -266,6 +266,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 completedInline = true
                 self.finish(streamID: streamID, result: result.map { Optional($0) })
             }
+        case .unaryAnswer(let body):
+            switch body(envelope.payload, callContext) {
+            case .now(let result):
+                completedInline = true
+                finish(streamID: streamID, result: result.map { Optional($0) })
+            case .later(let future):
+                future.hop(to: loop).assumeIsolated().whenComplete { result in
+                    completedInline = true
+                    self.finish(streamID: streamID, result: result.map { Optional($0) })
+                }
+            }
         case .serverStreaming(let body):
             let writer = ServerStreamWriter(eventLoop: loop, streamID: streamID, sink: NIOLoopBound(self, eventLoop: loop))
             body(envelope.payload, callContext, writer).hop(to: loop).assumeIsolated().whenComplete { result in

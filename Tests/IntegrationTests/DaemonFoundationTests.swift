@@ -18,8 +18,26 @@ struct DaemonFoundationTests {
             let client = daemon.client()
             #expect(try await client.health() == .serving)
             #expect(try await client.health(service: "grpc.health.v1.Health") == .serving)
-            await #expect(throws: RPCError.self) { try await client.health(service: "no.such.Service") }
+            do {
+                _ = try await client.health(service: "no.such.Service")
+                Issue.record("an unknown service answered")
+            } catch let error as RPCError {
+                #expect(error.code == .notFound)
+                #expect(error.message == "unknown service no.such.Service")
+            }
             await client.close()
+            // A request that does not decode is INVALID_ARGUMENT, and the connection goes on serving.
+            let connection = try await daemon.connect()
+            do {
+                _ = try await connection.unary(service: "grpc.health.v1.Health", method: "Check",
+                                               payload: ByteBuffer(bytes: [0x0a, 0xff]))
+                Issue.record("an undecodable request answered")
+            } catch let error as RPCError {
+                #expect(error.code == .invalidArgument)
+            }
+            #expect(try await connection.call(service: "grpc.health.v1.Health", method: "Check",
+                                              request: HealthCheckRequest(), response: HealthCheckResponse.self).status == .serving)
+            await connection.close()
             let (status, output) = try runTool(TestDaemon.siblingBinary("cartctl"),
                                                ["health", "--socket", daemon.socketPath])
             #expect(status == 0)

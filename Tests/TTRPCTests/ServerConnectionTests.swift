@@ -247,6 +247,35 @@ struct ServerConnectionTests {
         #expect(try status(of: frames[0])?.code == .invalidArgument)
     }
 
+    @Test("an answer ready at once is written at once; a later one when it completes, even past others")
+    func answers() throws {
+        let release = Box<EventLoopPromise<ByteBuffer>?>(nil)
+        let server = try ServerHarness(router: { router in
+            router.register(service: "t.Answer", method: "Now", .unaryAnswer { payload, _ in .now(.success(payload)) })
+            router.register(service: "t.Answer", method: "NowFail", .unaryAnswer { _, _ in
+                .now(.failure(RPCError(code: .notFound, message: "not here")))
+            })
+            router.register(service: "t.Answer", method: "Later", .unaryAnswer { _, context in
+                let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+                release.value = promise
+                return .later(promise.futureResult)
+            })
+        })
+        try server.send(requestFrame(streamID: 1, service: "t.Answer", method: "Later"))
+        try server.send(requestFrame(streamID: 3, service: "t.Answer", method: "Now", payload: [4, 2]))
+        try server.send(requestFrame(streamID: 5, service: "t.Answer", method: "NowFail"))
+        let first = try server.output()
+        #expect(first.map(\.header.streamID) == [3, 5])
+        #expect(try payload(of: first[0]) == [4, 2])
+        #expect(try status(of: first[1])?.code == .notFound)
+        #expect(try status(of: first[1])?.message == "not here")
+        release.value?.succeed(ByteBuffer(bytes: [9]))
+        let second = try server.output()
+        #expect(second.map(\.header.streamID) == [1])
+        #expect(try payload(of: second[0]) == [9])
+        #expect(server.records.calls.map(\.code) == [.ok, .notFound, .ok])
+    }
+
     @Test("a deadline that passes answers DEADLINE_EXCEEDED and drops the late reply")
     func deadline() throws {
         let release = Box<EventLoopPromise<ByteBuffer>?>(nil)
