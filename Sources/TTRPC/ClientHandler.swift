@@ -2,7 +2,7 @@ import NIOCore
 import ProtobufCSupport
 
 /// A call handed to ``ClientHandler`` for sending.
-struct ClientRequest {
+struct ClientRequest: Sendable {
     enum Receiver {
         case unary(EventLoopPromise<ByteBuffer>)
         case stream(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
@@ -20,7 +20,7 @@ struct ClientRequest {
 ///
 /// Event-loop confined.
 final class ClientHandler: ChannelDuplexHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ClientRequest
     typealias OutboundOut = ByteBuffer
 
@@ -35,6 +35,8 @@ final class ClientHandler: ChannelDuplexHandler {
     private let arena = ProtobufArena()
     private let maxMessageLength: Int
     private var context: ChannelHandlerContext?
+    /// Servers send frames of any size they accept themselves; the limit only bounds what is buffered.
+    private var frames = FrameReader(maxMessageLength: TTRPCWire.maxMessageLength)
 
     init(maxMessageLength: Int) {
         self.maxMessageLength = maxMessageLength
@@ -47,7 +49,22 @@ final class ClientHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
+        start(unwrapOutboundIn(data), context: context, promise: promise)
+    }
+
+    /// Sends a call and flushes, from the event loop, without a trip through the pipeline: no boxed
+    /// `NIOAny`, no write promise. A call that cannot be sent fails through its receiver (a failed
+    /// socket write closes the connection, which fails every open call).
+    func send(_ request: ClientRequest) {
+        guard let context else {
+            fail(request.receiver, closedError ?? RPCError(code: .unavailable, message: "the connection to the server closed"))
+            return
+        }
+        start(request, context: context, promise: nil)
+        context.flush()
+    }
+
+    private func start(_ request: ClientRequest, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         if let closedError {
             fail(request.receiver, closedError)
             promise?.fail(closedError)
@@ -86,7 +103,13 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .frame(let frame) = unwrapInboundIn(data) else { return }  // servers never send oversize
+        frames.read(unwrapInboundIn(data)) { inbound in
+            if case .frame(let frame) = inbound { handle(frame) }  // an oversized one is skipped
+            return closedError == nil
+        }
+    }
+
+    private func handle(_ frame: Frame) {
         let streamID = frame.header.streamID
         switch frame.header.type {
         case .response:
@@ -125,6 +148,7 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        frames.reset()
         failAll(RPCError(code: .unavailable, message: "the connection to the server closed"))
         context.fireChannelInactive()
     }

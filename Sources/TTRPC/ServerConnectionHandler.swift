@@ -35,9 +35,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let eventLoop: any EventLoop
 
     private var context: ChannelHandlerContext?
-    private var decoder: FrameDecoder
-    /// Bytes of an incomplete frame, kept until the rest arrives.
-    private var unread: ByteBuffer?
+    private var frames: FrameReader
     private var isClosed = false
     private var lastStreamID: UInt32 = 0
     private var calls: [UInt32: ActiveCall] = [:]
@@ -57,7 +55,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     init(router: Router, configuration: ServerConfiguration, peer: PeerCredentials?, connectionID: UInt64,
          observer: any RPCObserver, logger: Logger, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
-        self.decoder = FrameDecoder(maxMessageLength: configuration.maxMessageLength)
+        self.frames = FrameReader(maxMessageLength: configuration.maxMessageLength)
         self.router = router
         self.configuration = configuration
         self.peer = peer
@@ -89,7 +87,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isClosed = true
-        unread = nil  // a partial frame is dropped
+        frames.reset()  // a partial frame is dropped
         let now = eventLoop.now.uptimeNanoseconds
         let abandoned = calls
         calls.removeAll()
@@ -107,25 +105,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
-        lastActivityNanos = eventLoop.now.uptimeNanoseconds
-        var buffer = unwrapInboundIn(data)
-        if var earlier = unread {
-            unread = nil
-            // Drop what the decoder consumed once it outweighs what is left (amortised: a large frame
-            // arriving in many reads is not moved on every read).
-            if earlier.readerIndex > earlier.readableBytes { earlier.discardReadBytes() }
-            earlier.writeBuffer(&buffer)
-            buffer = earlier
-        }
-        while !isClosed, let inbound = decoder.decodeOne(&buffer) {
+        frames.read(unwrapInboundIn(data)) { inbound in
+            // Activity is a complete frame: bytes of a partial one keep neither the idle nor the frame timer at bay.
+            lastActivityNanos = eventLoop.now.uptimeNanoseconds
             if deferredFrames.isEmpty, context.channel.isWritable {
                 handle(inbound)
             } else {
                 deferredFrames.append(inbound)
             }
+            return !isClosed
         }
-        if buffer.readableBytes > 0, !isClosed { unread = buffer }
-        partialFrame(isBuffered: !isClosed && (buffer.readableBytes > 0 || !decoder.isBetweenFrames))
+        if isClosed { frames.reset() }
+        partialFrame(isBuffered: !isClosed && frames.hasPartialFrame)
     }
 
     private func handle(_ inbound: InboundFrame) {

@@ -37,7 +37,6 @@ public final class TTRPCClientConnection: Sendable {
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(ClientHandler(maxMessageLength: maxMessageLength))
                 }
             }
@@ -80,10 +79,7 @@ public final class TTRPCClientConnection: Sendable {
     ///   - localDeadline: When to stop waiting locally; `nil` waits for the server's answer.
     public func unaryCall(_ envelope: RequestEnvelope, localDeadline: NIODeadline?) -> EventLoopFuture<ByteBuffer> {
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        let request = ClientRequest(envelope: envelope, receiver: .unary(promise), localDeadline: localDeadline)
-        channel.writeAndFlush(request).whenFailure { error in
-            promise.fail(RPCError(code: .unavailable, message: "cannot send the call: \(describe(error))", cause: error))
-        }
+        send(ClientRequest(envelope: envelope, receiver: .unary(promise), localDeadline: localDeadline))
         return promise.futureResult
     }
 
@@ -111,13 +107,17 @@ public final class TTRPCClientConnection: Sendable {
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let envelope = RequestEnvelope(service: service, method: method, payload: payload,
                                        timeoutNano: timeout.map { max($0.nanoseconds, 1) } ?? 0, metadata: metadata)
-        let request = ClientRequest(envelope: envelope, receiver: .stream(continuation),
-                                    localDeadline: timeout.map { .now() + $0 })
-        channel.writeAndFlush(request).whenFailure { error in
-            continuation.finish(throwing: RPCError(code: .unavailable,
-                                                   message: "cannot send the call: \(describe(error))", cause: error))
-        }
+        send(ClientRequest(envelope: envelope, receiver: .stream(continuation), localDeadline: timeout.map { .now() + $0 }))
         return stream
+    }
+
+    /// Hands a call to the handler on the event loop (at once when already there).
+    private func send(_ request: ClientRequest) {
+        if channel.eventLoop.inEventLoop {
+            handler.value.send(request)
+        } else {
+            channel.eventLoop.execute { [handler] in handler.value.send(request) }
+        }
     }
 
     /// The number of calls waiting for an answer.

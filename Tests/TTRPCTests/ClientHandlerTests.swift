@@ -7,7 +7,6 @@ import Testing
 struct ClientHandlerTests {
     private func makeChannel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
         try channel.pipeline.syncOperations.addHandler(ClientHandler(maxMessageLength: TTRPCWire.maxMessageLength))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
@@ -121,5 +120,43 @@ struct ClientHandlerTests {
         var received: [[UInt8]] = []
         for try await message in stream { received.append(Array(message.readableBytesView)) }
         #expect(received == [[1], [], [2]])
+    }
+
+    @Test("replies split at every byte, or two and a half per read, reach their calls")
+    func repliesAcrossReads() throws {
+        let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
+        let calls = (0..<5).map { call(channel, payload: [UInt8($0)]) }
+        _ = try drainOutbound(channel)
+        var replies = ByteBuffer()
+        var ends: [Int] = []
+        for (index, streamID) in [UInt32(1), 3, 5, 7, 9].enumerated() {
+            replies.writeResponseFrame(streamID: streamID, payload: ByteBuffer(repeating: UInt8(index), count: 100 * (index + 1)))
+            ends.append(replies.writerIndex)
+        }
+        let firstTwo = ends[1] + 4  // two whole replies and 4 bytes of the third
+        try channel.writeInbound(replies.getSlice(at: 0, length: firstTwo)!)
+        #expect(try calls[0].wait().readableBytes == 100)
+        #expect(try calls[1].wait().readableBytes == 200)
+        for offset in firstTwo..<replies.readableBytes { try channel.writeInbound(replies.getSlice(at: offset, length: 1)!) }
+        for index in 2..<5 {
+            #expect(try Array(calls[index].wait().readableBytesView) == Array(repeating: UInt8(index), count: 100 * (index + 1)))
+        }
+    }
+
+    @Test("a call sent after the connection closed fails with UNAVAILABLE")
+    func sendAfterClose() throws {
+        let channel = try makeChannel()
+        let handler = try channel.pipeline.syncOperations.handler(type: ClientHandler.self)
+        try channel.close().wait()
+        let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
+        handler.send(ClientRequest(envelope: RequestEnvelope(service: "s", method: "m", payload: ByteBuffer()),
+                                   receiver: .unary(promise), localDeadline: nil))
+        do {
+            _ = try promise.futureResult.wait()
+            Issue.record("a call on a closed connection answered")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+        }
     }
 }

@@ -18,6 +18,20 @@ struct ServerBackpressureTests {
         #expect(!server.channel.isActive)
     }
 
+    @Test("a frame dripping in a byte a second is not kept alive by its bytes: closed at the frame timeout")
+    func drippingFrameTimesOut() throws {
+        let server = try ServerHarness(configure: { $0.frameTimeout = .seconds(3) })
+        let frame = requestFrame(streamID: 1, service: "t.Echo", method: "Say", payload: [1])
+        var second = 0
+        while server.channel.isActive, second < 10 {
+            try server.send(frame.getSlice(at: frame.readerIndex + second, length: 1)!)
+            server.channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            second += 1
+        }
+        #expect(!server.channel.isActive)
+        #expect(second == 3, "closed after \(second) s")
+    }
+
     @Test("a frame that completes within the timeout is answered, and the timer forgets it")
     func slowFrameWithinTimeout() throws {
         let server = try ServerHarness(configure: { $0.frameTimeout = .seconds(3) })
