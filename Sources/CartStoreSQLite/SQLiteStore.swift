@@ -174,26 +174,31 @@ public final class SQLiteStore: Sendable {
             results = try write { db in
                 // Alone in its transaction: no savepoint needed (a failure rolls back the transaction).
                 if batch.count == 1 { return [.success(try batch[0].body(db))] }
+                // SAVEPOINT, RELEASE and ROLLBACK TO as cached statements: GRDB's inSavepoint parses
+                // both of its statements anew for every mutation.
+                let begin = try db.cachedStatement(sql: "SAVEPOINT mutation")
+                let release = try db.cachedStatement(sql: "RELEASE SAVEPOINT mutation")
                 return try batch.map { job in
                     let mark = written.withLock { $0.count }
-                    var outcome: CartMutationOutcome?
+                    try begin.execute()
+                    let outcome: CartMutationOutcome
                     do {
-                        try db.inSavepoint {
-                            outcome = try job.body(db)
-                            return .commit
-                        }
-                        return .success(outcome!)
+                        outcome = try job.body(db)
                     } catch {
                         // A storage error fails the batch as a whole (nothing of it was acknowledged yet):
                         // SQLite may have rolled back the whole transaction (SQLITE_FULL, I/O errors), so
-                        // the next mutation would run outside any transaction; and GRDB ignores a failing
-                        // ROLLBACK TO SAVEPOINT, so a half-applied mutation could otherwise be committed.
-                        // Domain errors (thrown by our code between statements) roll back cleanly.
+                        // the next mutation would run outside any transaction. Domain errors (thrown by
+                        // our code between statements) roll back to the savepoint; should that fail,
+                        // so does the batch, so a half-applied mutation is never committed.
                         guard db.isInsideTransaction, !(error is DatabaseError) else { throw error }
+                        try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT mutation").execute()
+                        try release.execute()
                         // The savepoint rolled back: forget the carts this mutation wrote.
                         written.withLock { $0.removeSubrange(mark...) }
                         return .failure(SQLiteErrors.map(error))
                     }
+                    try release.execute()
+                    return .success(outcome)
                 }
             }
         } catch {

@@ -63,8 +63,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 
     /// Decodes one frame from `buffer`, or returns `nil` when more bytes are needed.
-    /// The server's connection handler calls this directly on each read; the client's pipeline goes
-    /// through ``decode(context:buffer:)``.
+    /// The connection handlers of the server and the client call this through ``FrameReader``; a
+    /// pipeline with a `ByteToMessageHandler` (cart-bench's watch fan-out) goes through
+    /// ``decode(context:buffer:)``.
     public mutating func decodeOne(_ buffer: inout ByteBuffer) -> InboundFrame? {
         while true {
             switch state {

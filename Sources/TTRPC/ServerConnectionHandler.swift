@@ -7,7 +7,7 @@ import ProtobufCSupport
 /// Event-loop confined: every method runs on the connection's event loop (``ServerStreamWriter``
 /// hops there). Requests run concurrently; responses are written as they complete, in any order.
 ///
-/// Reads the socket's bytes itself and splits them into frames with a ``FrameDecoder`` (no
+/// Reads the socket's bytes itself and splits them into frames with a ``FrameReader`` (no
 /// `ByteToMessageHandler` in front of it): a frame reaches its handling without a second pipeline
 /// step, a boxed `NIOAny` or a dynamic cast.
 final class ServerConnectionHandler: ChannelInboundHandler {

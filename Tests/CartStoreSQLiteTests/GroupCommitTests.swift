@@ -54,4 +54,51 @@ struct GroupCommitTests {
             #expect(reloaded == cart, "the cache and the file disagree")
         }
     }
+
+    @Test("a mutation failing after it wrote rolls back to its savepoint: its new cart, line and record are gone")
+    func failingAfterWritesRollsBackToSavepoint() throws {
+        struct EncodingFailed: Error {}
+        try withStore { store throws in
+            let gate = DispatchSemaphore(value: 0)
+            let done = DispatchGroup()
+            let results = Locked([String: Result<CartMutationOutcome, any Error>]())
+            func submit(_ user: String, encode: @escaping @Sendable (PricedCart) throws -> [UInt8]) {
+                done.enter()
+                store.mutate(SQLiteStore.mutation(.add(productID: "p1", variantID: nil, quantity: 1), user: user,
+                                                  key: "key-\(user)"),
+                             rules: Fixture.rules, encodeResult: encode) { result in
+                    results.withLock { $0[user] = result }
+                    done.leave()
+                }
+            }
+            // alice's mutation holds the writer until the other three are queued: they form one batch.
+            submit("alice") { cart in
+                gate.wait()
+                return try encodeCart(cart)
+            }
+            submit("bob", encode: encodeCart)
+            submit("carol") { _ in throw EncodingFailed() }  // after her cart and line were written
+            submit("dave", encode: encodeCart)
+            gate.signal()
+            done.wait()
+            let outcomes = results.withLock { $0 }
+            for user in ["alice", "bob", "dave"] {
+                #expect(throws: Never.self, "\(user)") { try outcomes[user]!.get() }
+            }
+            if case .failure(let error as StoreError) = outcomes["carol"]! {
+                #expect(error.reason == .other)
+            } else {
+                Issue.record("carol: expected the encoding failure as a StoreError, got \(outcomes["carol"]!)")
+            }
+            #expect(try store.activeCart(userID: "carol") == nil, "the cache kept the rolled-back cart")
+            #expect(try store.count("SELECT count(*) FROM carts WHERE user_id = 'carol'") == 0)
+            #expect(try store.count("SELECT count(*) FROM idempotency_records WHERE user_id = 'carol'") == 0)
+            #expect(try store.count("SELECT count(*) FROM idempotency_records") == 3)
+            #expect(try store.count("SELECT count(*) FROM cart_items") == 3)
+            for user in ["bob", "dave"] {
+                #expect(try store.activeCart(userID: user)?.lines.map(\.quantity) == [1], "\(user)")
+            }
+            #expect(try SQLiteStore(path: store.path).activeCart(userID: "carol") == nil)
+        }
+    }
 }
