@@ -81,9 +81,7 @@ enum CartRows {
 
     /// Column `index` of the current row as a string ("" for NULL).
     private static func text(_ statement: OpaquePointer, _ index: Int32) -> String {
-        guard let bytes = sqlite3_column_text(statement, index) else { return "" }
-        let count = Int(sqlite3_column_bytes(statement, index))
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+        RawSQL.text(statement, index)
     }
 
     /// Inserts a new cart row (no lines).
@@ -99,11 +97,11 @@ enum CartRows {
     /// - Throws: ``StoreError`` when the row is not at `old.version` any more (a concurrent writer; cannot
     ///   happen with the single writer, checked anyway).
     static func save(_ new: StoredCart, replacing old: StoredCart, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+        let changed = try RawSQL.execute(db.cachedStatement(sql: """
             UPDATE carts SET version = ?, currency_code = ?, status = ?, updated_at_ms = ? WHERE id = ? AND version = ?
-            """).execute(arguments: [Int64(new.version), new.currencyCode, new.status.rawValue, new.updatedAtMs, new.id,
-                                     Int64(old.version)])
-        guard db.changesCount == 1 else {
+            """), .integer(Int64(new.version)), .text(new.currencyCode), .text(new.status.rawValue),
+            .integer(new.updatedAtMs), .text(new.id), .integer(Int64(old.version)), in: db)
+        guard changed == 1 else {
             throw StoreError(.other, detail: "cart \(new.id) changed under the writer (expected version \(old.version))")
         }
         var before: [String: CartLine] = [:]
@@ -116,23 +114,24 @@ enum CartRows {
             }
         }
         let delete = try db.cachedStatement(sql: "DELETE FROM cart_items WHERE id = ?")
-        for removed in before.keys { try delete.execute(arguments: [removed]) }
+        for removed in before.keys { try RawSQL.execute(delete, .text(removed), in: db) }
     }
 
     private static func insert(_ line: CartLine, cartID: String, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+        try RawSQL.execute(db.cachedStatement(sql: """
             INSERT INTO cart_items (id, cart_id, product_id, variant_id, quantity, added_currency_code,
                                     added_unit_price_minor, created_at_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [line.id, cartID, line.productID, line.variantID ?? "", line.quantity,
-                                     line.addedUnitPrice.currencyCode, line.addedUnitPrice.amountMinor, line.createdAtMs])
+            """), .text(line.id), .text(cartID), .text(line.productID), .text(line.variantID ?? ""),
+            .integer(line.quantity), .text(line.addedUnitPrice.currencyCode), .integer(line.addedUnitPrice.amountMinor),
+            .integer(line.createdAtMs), in: db)
     }
 
     private static func update(_ line: CartLine, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+        try RawSQL.execute(db.cachedStatement(sql: """
             UPDATE cart_items SET quantity = ?, added_currency_code = ?, added_unit_price_minor = ? WHERE id = ?
-            """).execute(arguments: [line.quantity, line.addedUnitPrice.currencyCode, line.addedUnitPrice.amountMinor,
-                                     line.id])
+            """), .integer(line.quantity), .text(line.addedUnitPrice.currencyCode),
+            .integer(line.addedUnitPrice.amountMinor), .text(line.id), in: db)
     }
 }
 
@@ -143,18 +142,20 @@ enum IdempotencyRows {
         let statement = try db.cachedStatement(sql: """
             SELECT fingerprint, result, created_at_ms FROM idempotency_records WHERE user_id = ? AND key = ?
             """)
-        guard let row = try Row.fetchOne(statement, arguments: [userID, key]) else { return nil }
-        let result: [UInt8] = Array((row[1] as Data?) ?? Data())
-        return IdempotencyRecord(userID: userID, key: key, fingerprint: IdempotencyFingerprint(storedValue: row[0]),
-                                 result: result, createdAtMs: row[2])
+        return try RawSQL.firstRow(statement, .text(userID), .text(key), in: db) { row in
+            guard let row else { return nil }
+            return IdempotencyRecord(userID: userID, key: key,
+                                     fingerprint: IdempotencyFingerprint(storedValue: RawSQL.text(row, 0)),
+                                     result: RawSQL.bytes(row, 1), createdAtMs: sqlite3_column_int64(row, 2))
+        }
     }
 
     /// Stores a record, replacing an expired one under the same key.
     static func store(_ record: IdempotencyRecord, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+        try RawSQL.execute(db.cachedStatement(sql: """
             INSERT OR REPLACE INTO idempotency_records (user_id, key, fingerprint, result, created_at_ms)
             VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [record.userID, record.key, record.fingerprint.value, Data(record.result),
-                                     record.createdAtMs])
+            """), .text(record.userID), .text(record.key), .text(record.fingerprint.value), .blob(record.result),
+            .integer(record.createdAtMs), in: db)
     }
 }
