@@ -4,8 +4,9 @@ import NIOCore
 /// frame until the rest arrives: a ``FrameDecoder`` driven directly by a connection's handler, with
 /// no `ByteToMessageHandler` (and no boxed `NIOAny` per frame) in between.
 ///
-/// Frames are slices of the buffers read, not copies. Used from one channel's event loop only.
-struct FrameReader {
+/// Frames are slices of the buffers read, not copies. Not thread-safe: one channel's event loop
+/// (or one fuzzing thread) owns it.
+public struct FrameReader {
     private let maxMessageLength: Int
     private var decoder: FrameDecoder
     /// Bytes of an incomplete frame.
@@ -13,17 +14,17 @@ struct FrameReader {
 
     /// Creates a reader.
     /// - Parameter maxMessageLength: The largest frame data accepted (see ``FrameDecoder``).
-    init(maxMessageLength: Int) {
+    public init(maxMessageLength: Int) {
         self.maxMessageLength = maxMessageLength
         decoder = FrameDecoder(maxMessageLength: maxMessageLength)
     }
 
     /// Whether part of a frame is buffered (or an oversized frame is being skipped).
-    var hasPartialFrame: Bool { unread != nil || !decoder.isBetweenFrames }
+    public var hasPartialFrame: Bool { unread != nil || !decoder.isBetweenFrames }
 
     /// Feeds the bytes of one read and calls `body` with each frame they complete, in order, while
     /// `body` returns `true`; bytes after the last whole frame are kept for the next read.
-    mutating func read(_ bytes: ByteBuffer, _ body: (InboundFrame) -> Bool) {
+    public mutating func read(_ bytes: ByteBuffer, _ body: (InboundFrame) -> Bool) {
         var buffer = bytes
         if var earlier = unread {
             unread = nil
@@ -40,7 +41,7 @@ struct FrameReader {
     }
 
     /// Forgets a partial frame (the connection closed).
-    mutating func reset() {
+    public mutating func reset() {
         unread = nil
         decoder = FrameDecoder(maxMessageLength: maxMessageLength)
     }

@@ -12,9 +12,10 @@ public func cartsyncFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
 
 /// What one fuzz input goes through — the path of bytes from a hostile peer into cartd:
 ///
-/// 1. ``FrameDecoder/decodeOne(_:)`` over the whole input, in a loop, as the connection does;
-/// 2. the same input fed in small chunks (as reads arrive), and again with a 64-byte frame limit so
-///    the oversized-frame skipping is reached: the frames must not depend on how the bytes arrive;
+/// 1. ``FrameDecoder/decodeOne(_:)`` over the whole input, in a loop;
+/// 2. the same input fed in small chunks (as reads arrive) through the connections' ``FrameReader``,
+///    and both again with a 64-byte frame limit so the oversized-frame skipping is reached: the
+///    frames must not depend on how the bytes arrive;
 /// 3. every complete Request frame through ``RequestEnvelope/decode(_:arena:limits:)`` with the
 ///    server's limits and with tiny ones (only INVALID_ARGUMENT or RESOURCE_EXHAUSTED may come out),
 ///    and a decoded envelope re-encoded and decoded again to the same value;
@@ -49,37 +50,43 @@ enum FrameFuzzer {
         PayloadDecoders.decodeAll(input)
     }
 
-    /// Decodes frames the way the connection's decoder sees them, checking the decoder's promises.
+    /// Decodes frames the way a connection sees them, checking the decoder's promises: the whole
+    /// input through ``FrameDecoder/decodeOne(_:)`` in a loop, or (`chunked`) in reads through the
+    /// ``FrameReader`` the server and client connections use, which keeps an incomplete frame's bytes
+    /// between reads.
     static func decodeFrames(_ input: UnsafeRawBufferPointer, limit: Int, chunked: Bool) -> [InboundFrame] {
-        var decoder = FrameDecoder(maxMessageLength: limit)
         var frames: [InboundFrame] = []
-        var buffer = ByteBuffer()
-        var offset = 0
-        // Chunked: a first read of 0…15 bytes (often inside the header), then up to 8 equal reads,
-        // all steered by the input's first two bytes so the fuzzer explores the splits too.
-        // (Byte-at-a-time feeding is the unit tests' job: it is too slow under -Onone and ASan.)
+        func check(_ inbound: InboundFrame) {
+            switch inbound {
+            case .frame(let frame):
+                precondition(Int(frame.header.length) == frame.data.readableBytes, "frame length mismatch")
+                precondition(frame.data.readableBytes <= limit, "frame over the limit accepted")
+            case .oversized(let header):
+                precondition(Int(header.length) > limit, "frame within the limit reported oversized")
+            }
+            frames.append(inbound)
+        }
+        guard chunked else {
+            var decoder = FrameDecoder(maxMessageLength: limit)
+            var buffer = ByteBuffer(bytes: input)
+            while let inbound = decoder.decodeOne(&buffer) { check(inbound) }
+            return frames
+        }
+        // A first read of 0…15 bytes (often inside the header), then up to 8 equal reads, all steered
+        // by the input's first two bytes so the fuzzer explores the splits too. (Byte-at-a-time
+        // feeding is the unit tests' job: it is too slow under -Onone and ASan.)
+        var reader = FrameReader(maxMessageLength: limit)
         let first = input.count > 1 ? Int(input[1] & 0x0f) : 0
         let reads = input.isEmpty ? 1 : Int(input[0] & 0x07) + 1
         let step = max(1, (input.count - first + reads - 1) / reads)
-        while offset < input.count || buffer.readableBytes > 0 {
-            let end = chunked ? min(input.count, offset == 0 && first > 0 ? first : offset + step) : input.count
-            if offset < end {
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: input[offset..<end]))
-                offset = end
+        var offset = 0
+        while offset < input.count {
+            let end = min(input.count, offset == 0 && first > 0 ? first : offset + step)
+            reader.read(ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: input[offset..<end]))) { inbound in
+                check(inbound)
+                return true
             }
-            var produced = false
-            while let inbound = decoder.decodeOne(&buffer) {
-                produced = true
-                switch inbound {
-                case .frame(let frame):
-                    precondition(Int(frame.header.length) == frame.data.readableBytes, "frame length mismatch")
-                    precondition(frame.data.readableBytes <= limit, "frame over the limit accepted")
-                case .oversized(let header):
-                    precondition(Int(header.length) > limit, "frame within the limit reported oversized")
-                }
-                frames.append(inbound)
-            }
-            if !produced, offset >= input.count { break }
+            offset = end
         }
         return frames
     }
