@@ -43,10 +43,7 @@ public final class Authenticator: Sendable {
 
     /// The caller's identity; fails UNAUTHENTICATED when the token is missing or bad.
     public func authenticate(_ context: ServerCallContext) -> EventLoopFuture<CallerIdentity> {
-        switch lookUp(context) {
-        case .known(let result): return context.eventLoop.makeCompletedFuture(result.mapError { $0 })
-        case .unverified(let token): return verify(token, context)
-        }
+        authenticated(context) { $0 }
     }
 
     /// Runs `body` with the caller's identity, as `authenticate(context).flatMapThrowing(body)` does, but

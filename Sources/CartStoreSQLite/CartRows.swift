@@ -53,8 +53,8 @@ enum CartRows {
                 }
                 if cart == nil {
                     cart = StoredCart(
-                        id: text(statement, 0), userID: userID, version: UInt64(sqlite3_column_int64(statement, 1)),
-                        currencyCode: text(statement, 2), lines: [], createdAtMs: sqlite3_column_int64(statement, 4),
+                        id: RawSQL.text(statement, 0), userID: userID, version: UInt64(sqlite3_column_int64(statement, 1)),
+                        currencyCode: RawSQL.text(statement, 2), lines: [], createdAtMs: sqlite3_column_int64(statement, 4),
                         updatedAtMs: sqlite3_column_int64(statement, 5), status: .active,
                         isGuest: sqlite3_column_int64(statement, 3) != 0)
                     cart!.lines.reserveCapacity(8)
@@ -63,11 +63,12 @@ enum CartRows {
                 let rowID = sqlite3_column_int64(statement, 6)
                 if let last = rowIDs.last, last > rowID { inRowIDOrder = false }
                 rowIDs.append(rowID)
-                let variant = text(statement, 9)
+                let variant = RawSQL.text(statement, 9)
                 cart!.lines.append(CartLine(
-                    id: text(statement, 7), productID: text(statement, 8), variantID: variant.isEmpty ? nil : variant,
+                    id: RawSQL.text(statement, 7), productID: RawSQL.text(statement, 8),
+                    variantID: variant.isEmpty ? nil : variant,
                     quantity: sqlite3_column_int64(statement, 10),
-                    addedUnitPrice: Money(currencyCode: text(statement, 11),
+                    addedUnitPrice: Money(currencyCode: RawSQL.text(statement, 11),
                                           amountMinor: sqlite3_column_int64(statement, 12)),
                     createdAtMs: sqlite3_column_int64(statement, 13)))
             }
@@ -77,11 +78,6 @@ enum CartRows {
             }
             return cart
         }
-    }
-
-    /// Column `index` of the current row as a string ("" for NULL).
-    private static func text(_ statement: OpaquePointer, _ index: Int32) -> String {
-        RawSQL.text(statement, index)
     }
 
     /// Inserts a new cart row (no lines).

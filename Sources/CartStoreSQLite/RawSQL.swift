@@ -52,9 +52,9 @@ enum RawSQL {
 
     /// Column `index` of the current row as bytes (none for NULL).
     static func bytes(_ statement: OpaquePointer, _ index: Int32) -> [UInt8] {
-        let count = Int(sqlite3_column_bytes(statement, index))
-        guard count > 0, let base = sqlite3_column_blob(statement, index) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: base, count: count))
+        // The pointer first, then its size, as SQLite asks (a conversion would change the size).
+        guard let base = sqlite3_column_blob(statement, index) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(statement, index))))
     }
 
     /// SQLite copies bound bytes: the Swift values need not outlive the binding.

@@ -19,9 +19,8 @@ struct ClientRequest: Sendable {
 /// with UNAVAILABLE when the connection closes.
 ///
 /// Event-loop confined.
-final class ClientHandler: ChannelDuplexHandler {
+final class ClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ClientRequest
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
@@ -48,33 +47,22 @@ final class ClientHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        start(unwrapOutboundIn(data), context: context, promise: promise)
-    }
-
-    /// Sends a call and flushes, from the event loop, without a trip through the pipeline: no boxed
-    /// `NIOAny`, no write promise. A call that cannot be sent fails through its receiver (a failed
-    /// socket write closes the connection, which fails every open call).
+    /// Sends a call and flushes, from the event loop (``TTRPCClientConnection`` hands calls over directly,
+    /// not through the pipeline: no boxed `NIOAny`, no write promise). A call that cannot be sent fails
+    /// through its receiver; a failed socket write closes the connection, which fails every open call.
     func send(_ request: ClientRequest) {
         guard let context else {
             fail(request.receiver, closedError ?? RPCError(code: .unavailable, message: "the connection to the server closed"))
             return
         }
-        start(request, context: context, promise: nil)
-        context.flush()
-    }
-
-    private func start(_ request: ClientRequest, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         if let closedError {
             fail(request.receiver, closedError)
-            promise?.fail(closedError)
             return
         }
         // Stream ids are uint32 and must increase: past 2^31 the connection is used up.
         guard nextStreamID < UInt32(Int32.max) else {
-            let error = RPCError(code: .resourceExhausted, message: "stream ids of this connection are used up; open a new connection")
-            fail(request.receiver, error)
-            promise?.fail(error)
+            fail(request.receiver, RPCError(code: .resourceExhausted,
+                                            message: "stream ids of this connection are used up; open a new connection"))
             return
         }
         let streamID = nextStreamID
@@ -87,7 +75,6 @@ final class ClientHandler: ChannelDuplexHandler {
             let error = RPCError(code: .resourceExhausted,
                 message: "request of \(length) bytes exceeds the maximum message size of \(maxMessageLength)")
             fail(request.receiver, error)
-            promise?.fail(error)
             return
         }
         nextStreamID += 2
@@ -99,7 +86,7 @@ final class ClientHandler: ChannelDuplexHandler {
             }
         }
         pending[streamID] = entry
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -148,7 +135,8 @@ final class ClientHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        frames.reset()
+        // Not `frames` itself: this can run inside its `read` (a reply's callback closing the
+        // connection); the reader stops at the next frame and goes with the handler.
         failAll(RPCError(code: .unavailable, message: "the connection to the server closed"))
         context.fireChannelInactive()
     }

@@ -21,7 +21,6 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     private var state: State = .waitingForHeader
     private let maxMessageLength: Int
-    private var reportedPartialFrame = false
 
     /// Creates a decoder.
     /// - Parameter maxMessageLength: The largest frame data accepted; defaults to ttrpc's 4 MiB.
@@ -29,20 +28,9 @@ public struct FrameDecoder: ByteToMessageDecoder {
         self.maxMessageLength = maxMessageLength
     }
 
-    /// Decodes as many frames as `buffer` holds. Fires ``PartialFrameEvent`` when, at the end of what
-    /// has arrived, part of a frame starts or stops being buffered (for the connection's frame timeout;
-    /// nothing is fired while whole frames arrive whole).
+    /// Decodes as many frames as `buffer` holds.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let frame = decodeOne(&buffer)
-        if frame == nil || buffer.readableBytes == 0 {  // the end of what has arrived
-            let partial: Bool
-            if case .waitingForHeader = state { partial = buffer.readableBytes > 0 } else { partial = true }
-            if partial != reportedPartialFrame {
-                reportedPartialFrame = partial
-                context.fireUserInboundEventTriggered(partial ? PartialFrameEvent.started : PartialFrameEvent.cleared)
-            }
-        }
-        guard let frame else { return .needMoreData }
+        guard let frame = decodeOne(&buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
@@ -94,11 +82,3 @@ public struct FrameDecoder: ByteToMessageDecoder {
     }
 }
 
-/// A user inbound event from ``FrameDecoder``: part of a frame is now buffered (`started`), or no
-/// partial frame is buffered any more (`cleared`). Complete frames arrive as reads in between.
-public enum PartialFrameEvent: Sendable, Hashable {
-    /// Bytes of an incomplete frame are buffered (or an oversized frame is being skipped).
-    case started
-    /// Nothing of an incomplete frame is buffered.
-    case cleared
-}

@@ -7,7 +7,6 @@ import NIOCore
 /// Frames are slices of the buffers read, not copies. Not thread-safe: one channel's event loop
 /// (or one fuzzing thread) owns it.
 public struct FrameReader {
-    private let maxMessageLength: Int
     private var decoder: FrameDecoder
     /// Bytes of an incomplete frame.
     private var unread: ByteBuffer?
@@ -15,7 +14,6 @@ public struct FrameReader {
     /// Creates a reader.
     /// - Parameter maxMessageLength: The largest frame data accepted (see ``FrameDecoder``).
     public init(maxMessageLength: Int) {
-        self.maxMessageLength = maxMessageLength
         decoder = FrameDecoder(maxMessageLength: maxMessageLength)
     }
 
@@ -40,9 +38,4 @@ public struct FrameReader {
         if buffer.readableBytes > 0 { unread = buffer }
     }
 
-    /// Forgets a partial frame (the connection closed).
-    public mutating func reset() {
-        unread = nil
-        decoder = FrameDecoder(maxMessageLength: maxMessageLength)
-    }
 }

@@ -86,8 +86,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Not `frames` itself: this can run inside its `read`; the reader stops at the next frame, and
+        // a partial frame goes with the handler.
         isClosed = true
-        frames.reset()  // a partial frame is dropped
         let now = eventLoop.now.uptimeNanoseconds
         let abandoned = calls
         calls.removeAll()
@@ -105,9 +106,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
+        let now = eventLoop.now.uptimeNanoseconds
         frames.read(unwrapInboundIn(data)) { inbound in
             // Activity is a complete frame: bytes of a partial one keep neither the idle nor the frame timer at bay.
-            lastActivityNanos = eventLoop.now.uptimeNanoseconds
+            lastActivityNanos = now
             if deferredFrames.isEmpty, context.channel.isWritable {
                 handle(inbound)
             } else {
@@ -115,8 +117,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
             return !isClosed
         }
-        if isClosed { frames.reset() }
-        partialFrame(isBuffered: !isClosed && frames.hasPartialFrame)
+        partialFrame(isBuffered: !isClosed && frames.hasPartialFrame, now: now)
     }
 
     private func handle(_ inbound: InboundFrame) {
@@ -169,10 +170,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// Notes, at the end of each read, whether part of a frame is buffered (for the frame timeout).
-    private func partialFrame(isBuffered: Bool) {
+    private func partialFrame(isBuffered: Bool, now: UInt64) {
         if isBuffered {
             guard partialFrameSinceNanos == nil else { return }
-            partialFrameSinceNanos = eventLoop.now.uptimeNanoseconds
+            partialFrameSinceNanos = now
             if frameTask == nil { scheduleFrameCheck(after: configuration.frameTimeout) }
         } else {
             partialFrameSinceNanos = nil  // the pending check finds nothing to do

@@ -18,22 +18,16 @@ struct DaemonFoundationTests {
             let client = daemon.client()
             #expect(try await client.health() == .serving)
             #expect(try await client.health(service: "grpc.health.v1.Health") == .serving)
-            do {
-                _ = try await client.health(service: "no.such.Service")
-                Issue.record("an unknown service answered")
-            } catch let error as RPCError {
-                #expect(error.code == .notFound)
-                #expect(error.message == "unknown service no.such.Service")
+            let unknown = await expectRPCError(.notFound, "an unknown service") {
+                try await client.health(service: "no.such.Service")
             }
+            #expect(unknown?.message == "unknown service no.such.Service")
             await client.close()
             // A request that does not decode is INVALID_ARGUMENT, and the connection goes on serving.
             let connection = try await daemon.connect()
-            do {
-                _ = try await connection.unary(service: "grpc.health.v1.Health", method: "Check",
-                                               payload: ByteBuffer(bytes: [0x0a, 0xff]))
-                Issue.record("an undecodable request answered")
-            } catch let error as RPCError {
-                #expect(error.code == .invalidArgument)
+            await expectRPCError(.invalidArgument, "an undecodable Check request") {
+                try await connection.unary(service: "grpc.health.v1.Health", method: "Check",
+                                           payload: ByteBuffer(bytes: [0x0a, 0xff]))
             }
             #expect(try await connection.call(service: "grpc.health.v1.Health", method: "Check",
                                               request: HealthCheckRequest(), response: HealthCheckResponse.self).status == .serving)

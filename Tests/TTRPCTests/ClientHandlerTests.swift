@@ -16,9 +16,12 @@ struct ClientHandlerTests {
         -> EventLoopFuture<ByteBuffer> {
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
         let envelope = RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(bytes: payload))
-        channel.writeAndFlush(ClientRequest(envelope: envelope, receiver: .unary(promise), localDeadline: deadline),
-                              promise: nil)
+        handler(channel).send(ClientRequest(envelope: envelope, receiver: .unary(promise), localDeadline: deadline))
         return promise.futureResult
+    }
+
+    private func handler(_ channel: EmbeddedChannel) -> ClientHandler {
+        try! channel.pipeline.syncOperations.handler(type: ClientHandler.self)
     }
 
     private func respond(_ channel: EmbeddedChannel, streamID: UInt32, payload: [UInt8]) throws {
@@ -107,8 +110,7 @@ struct ClientHandlerTests {
         defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let envelope = RequestEnvelope(service: "s", method: "w", payload: ByteBuffer())
-        channel.writeAndFlush(ClientRequest(envelope: envelope, receiver: .stream(continuation), localDeadline: nil),
-                              promise: nil)
+        handler(channel).send(ClientRequest(envelope: envelope, receiver: .stream(continuation), localDeadline: nil))
         let sent = try drainOutbound(channel)
         #expect(sent.first?.header.flags == .remoteClosed)
         var data = ByteBuffer()
@@ -148,7 +150,7 @@ struct ClientHandlerTests {
     func sendAfterClose() throws {
         let channel = try makeChannel()
         defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
-        let handler = try channel.pipeline.syncOperations.handler(type: ClientHandler.self)
+        let handler = handler(channel)
         try channel.close().wait()
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
         handler.send(ClientRequest(envelope: RequestEnvelope(service: "s", method: "m", payload: ByteBuffer()),
@@ -156,6 +158,28 @@ struct ClientHandlerTests {
         do {
             _ = try promise.futureResult.wait()
             Issue.record("a call on a closed connection answered")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+        }
+    }
+
+    @Test("a reply's callback that closes the connection mid-read: the next call in that read fails UNAVAILABLE")
+    func closeFromReplyCallback() throws {
+        let channel = try makeChannel()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }  // breaks the pipeline cycle (LeakSanitizer)
+        let first = call(channel, payload: [1])
+        let second = call(channel, payload: [2])
+        _ = try drainOutbound(channel)
+        first.whenSuccess { _ in channel.close(promise: nil) }
+        var replies = ByteBuffer()
+        replies.writeResponseFrame(streamID: 1, payload: ByteBuffer(bytes: [1]))
+        replies.writeResponseFrame(streamID: 3, payload: ByteBuffer(bytes: [2]))
+        try channel.writeInbound(replies)  // both replies in one read
+        #expect(try Array(first.wait().readableBytesView) == [1])
+        #expect(!channel.isActive)
+        do {
+            _ = try second.wait()
+            Issue.record("a call answered after its connection closed")
         } catch let error as RPCError {
             #expect(error.code == .unavailable)
         }
