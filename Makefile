@@ -27,9 +27,6 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: the runtime/build libraries, and the Go ttrpc peer for interop.
 APT_BASE     := libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev
-# Release builds link the Swift runtime and Foundation statically (RELEASE_FLAGS); FoundationNetworking then
-# links libcurl at build time, which needs its development package.
-APT_RELEASE  := libcurl4-openssl-dev
 APT_INTEROP  := golang-go golang-github-containerd-ttrpc-dev gogottrpc gogoprotobuf protobuf-compiler \
                 golang-github-gogo-protobuf-dev
 
@@ -73,7 +70,6 @@ deps-interop:
 	$(call apt_install,$(APT_INTEROP))
 
 deps-release: deps
-	$(call apt_install,$(APT_RELEASE))
 	@mkdir -p $(dir $(RELEASE_TOOLSET))
 	@lld="$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")")/ld.lld"; \
 	  [ -x "$$lld" ] || { echo "no ld.lld next to $(SWIFT) ($$lld)" >&2; exit 1; }; \

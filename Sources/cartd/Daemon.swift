@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CartAuth
 import CartCore
 import CartServer
@@ -75,13 +76,15 @@ struct Daemon {
             ?? Int64(settings.reservationMinutes) * 60_000
         let paymentsLogger = Logger(label: "payments")
 
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let (gateway, gatewayClient) = try makeGateway(group: group)
         let health = HealthState(knownServices: services)
         var router = Router()
         HealthService.register(in: &router, state: health)
         CartService(store: store, auth: auth, hub: hub, configuration: cartConfiguration, events: cartEvents)
             .register(in: &router)
         CatalogService(store: store, auth: auth).register(in: &router)
-        PaymentService(store: store, auth: auth, hub: hub, gateway: try makeGateway(), rules: checkout,
+        PaymentService(store: store, auth: auth, hub: hub, gateway: gateway, rules: checkout,
                        defaultCurrency: settings.currency, events: paymentEvents, logger: paymentsLogger)
             .register(in: &router)
         AdminService(carts: store, payments: store, admin: store, auth: auth, hub: hub, rules: cartConfiguration.rules,
@@ -89,7 +92,6 @@ struct Daemon {
             .register(in: &router)
         if settings.enableTestService { TestService.register(in: &router) }
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let observer = CallObserver(metrics: metrics, logger: Logger(label: "cart"))
         let server = TTRPCServer(configuration: try serverConfiguration(), router: router, group: group,
                                  observer: observer, logger: logger)
@@ -110,9 +112,11 @@ struct Daemon {
         do {
             try await serviceGroup.run()
         } catch {
+            try? await gatewayClient?.shutdown()
             try? await group.shutdownGracefully()
             throw error
         }
+        try? await gatewayClient?.shutdown()
         try? await group.shutdownGracefully()
         return 0
     }
@@ -195,22 +199,25 @@ struct Daemon {
         return SigningKey(id: kid, secret: secret, acceptUntil: until)
     }
 
-    private func makeGateway() throws -> any PaymentGateway {
+    /// The payment gateway of the settings, and the HTTP client it calls through (Razorpay only), which
+    /// the caller shuts down after the last call.
+    private func makeGateway(group: any EventLoopGroup) throws -> (any PaymentGateway, HTTPClient?) {
         switch settings.gateway {
         case "razorpay":
             do {
                 let secrets = GatewaySecrets(
                     keySecret: try SigningKey.secret(fromFile: settings.razorpayKeySecretFile ?? ""),
                     webhookSecrets: try settings.razorpayWebhookSecretFiles.map { try SigningKey.secret(fromFile: $0) })
-                return RazorpayGateway(baseURL: URL(string: settings.razorpayBaseURL)!,
-                                       keyID: settings.razorpayKeyID ?? "", secrets: secrets,
-                                       timeout: settings.gatewayTimeoutSeconds)
+                let client = HTTPClient(eventLoopGroup: group)
+                return (RazorpayGateway(baseURL: URL(string: settings.razorpayBaseURL)!,
+                                        keyID: settings.razorpayKeyID ?? "", secrets: secrets,
+                                        timeout: settings.gatewayTimeoutSeconds, client: client), client)
             } catch let error as AuthError {
                 throw StartupError("razorpay: \(error.message)")
             }
         default:
             logger.notice("payments use the simulated gateway (test secrets; no real money)")
-            return SimulatedGateway()
+            return (SimulatedGateway(), nil)
         }
     }
 

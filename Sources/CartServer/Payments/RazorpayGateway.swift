@@ -1,12 +1,14 @@
+import AsyncHTTPClient
 import CartCore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
 /// Razorpay: orders are created with `POST {baseURL}/v1/orders` (HTTP Basic `key_id:key_secret`,
 /// JSON `amount` in the currency's minor units, `currency`, `receipt`, `notes`); the response's
 /// `id` is the gateway order id. Signatures follow Razorpay's documented HMAC-SHA256 scheme.
+///
+/// Requests go through AsyncHTTPClient on the daemon's event loops (not URLSession: FoundationNetworking
+/// would link libcurl and the ~30 libraries it loads into every cartd, gateway or not).
 public struct RazorpayGateway: PaymentGateway {
     /// "razorpay".
     public let name = "razorpay"
@@ -15,6 +17,7 @@ public struct RazorpayGateway: PaymentGateway {
     let secrets: GatewaySecrets
     let baseURL: URL
     let timeout: TimeInterval
+    let client: HTTPClient
 
     /// Creates the gateway.
     /// - Parameters:
@@ -22,40 +25,48 @@ public struct RazorpayGateway: PaymentGateway {
     ///   - keyID: The API key id.
     ///   - secrets: The key secret and webhook secret(s).
     ///   - timeout: Seconds to wait for the gateway before failing UNAVAILABLE.
-    public init(baseURL: URL, keyID: String, secrets: GatewaySecrets, timeout: TimeInterval = 10) {
+    ///   - client: The HTTP client; its owner shuts it down after the last call.
+    public init(baseURL: URL, keyID: String, secrets: GatewaySecrets, timeout: TimeInterval = 10, client: HTTPClient) {
         self.baseURL = baseURL
         self.keyID = keyID
         self.secrets = secrets
         self.timeout = timeout
+        self.client = client
     }
+
+    /// The most bytes of an order response read (Razorpay's are well under 2 KB).
+    static let maximumResponseBytes = 1 << 20
 
     /// Creates the Razorpay order.
     public func createOrder(amount: Money, receipt: String, notes: [String: String]) async throws(GatewayError) -> String {
-        var request = URLRequest(url: baseURL.appendingPathComponent("v1/orders"), timeoutInterval: timeout)
-        request.httpMethod = "POST"
+        var request = HTTPClientRequest(url: baseURL.appendingPathComponent("v1/orders").absoluteString)
+        request.method = .POST
         let credentials = Data("\(keyID):\(String(decoding: secrets.keySecret, as: UTF8.self))".utf8).base64EncodedString()
-        request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.headers.add(name: "Authorization", value: "Basic \(credentials)")
+        request.headers.add(name: "Content-Type", value: "application/json")
         let body: [String: Any] = ["amount": amount.amountMinor, "currency": amount.currencyCode, "receipt": receipt,
                                    "notes": notes]
-        request.httpBody = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
+        let json = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        request.body = .bytes(ByteBuffer(bytes: json))
+        let status: Int
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1e9))
+            let response = try await client.execute(request, deadline: deadline)
+            status = Int(response.status.code)
+            let buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            data = Data(buffer.readableBytesView)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw GatewayError("Razorpay did not answer within \(timeout) s")
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            throw GatewayError("Razorpay closed the connection without an answer")
         } catch {
-            throw GatewayError("cannot reach Razorpay: \((error as NSError).localizedDescription)")
+            throw GatewayError("cannot reach Razorpay: \(error)")
         }
-        guard let http = response as? HTTPURLResponse else { throw GatewayError("Razorpay sent no HTTP response") }
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        guard (200..<300).contains(http.statusCode) else {
-            let detail = ((object?["error"] as? [String: Any])?["description"] as? String) ?? "HTTP \(http.statusCode)"
-            throw GatewayError(http.statusCode == 401 ? "Razorpay refused cartd's API credentials" : "Razorpay refused the order: \(detail)")
+        guard (200..<300).contains(status) else {
+            let detail = ((object?["error"] as? [String: Any])?["description"] as? String) ?? "HTTP \(status)"
+            throw GatewayError(status == 401 ? "Razorpay refused cartd's API credentials" : "Razorpay refused the order: \(detail)")
         }
         guard let id = object?["id"] as? String, !id.isEmpty else {
             throw GatewayError("Razorpay's order response has no id")
