@@ -68,6 +68,54 @@ struct MigrationTests {
         }
     }
 
+    @Test("idempotency records move to a rowid table keyed by a unique index, and keep replaying")
+    func idempotencyRecordsMoveToARowidTable() throws {
+        try withTempDatabasePath { path throws in
+            let tea = CartCommand.add(productID: "p1", variantID: nil, quantity: 2)
+            do {
+                // A database as the previous release left it, with two records in the WITHOUT ROWID table.
+                let queue = try DatabaseQueue(path: path)
+                try Migrations.migrator.migrate(queue, upTo: "2026-11-25 drop cart_items_by_cart")
+                try queue.write { db in
+                    try db.execute(sql: "INSERT INTO idempotency_records VALUES (?, ?, ?, ?, ?)", arguments: [
+                        "alice", "k1", IdempotencyFingerprint.cart(tea, expectedVersion: 0).value, Data([1, 2, 3]),
+                        1_000,
+                    ])
+                    try db.execute(sql: "INSERT INTO idempotency_records VALUES (?, ?, ?, ?, ?)", arguments: [
+                        "bob", "k1", IdempotencyFingerprint.cart(.clear, expectedVersion: 0).value, Data([4]), 2_000,
+                    ])
+                }
+            }
+            let store = try SQLiteStore(path: path)
+            #expect(try store.appliedMigrations() == MigrationTests.migrations)
+            _ = try store.upsertProducts(Fixture.products)
+            let schema = try store.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'idempotency_records'")
+            }
+            #expect(schema?.contains("WITHOUT ROWID") == false, "\(schema ?? "")")
+            #expect(try store.count("SELECT COUNT(*) FROM idempotency_records") == 2)
+            // Both records still answer: alice's replays its stored bytes, bob's refuses another request.
+            #expect(try store.run(tea, key: "k1", nowMs: 1_500).replayedBytes == [1, 2, 3])
+            try expectUnchanged(store, .invalidArgument, .idempotencyKeyConflict) {
+                try store.run(tea, user: "bob", key: "k1", nowMs: 2_500)
+            }
+            #expect(try store.activeCart(userID: "alice") == nil, "a replay applies nothing")
+            // The key stays unique (a second record under it replaces the first) and lookups use its index.
+            try store.pool.writeWithoutTransaction { db in
+                #expect(throws: DatabaseError.self) {
+                    try db.execute(sql: "INSERT INTO idempotency_records VALUES ('alice', 'k1', 'f', x'00', 3000)")
+                }
+            }
+            let plan = try store.pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    EXPLAIN QUERY PLAN SELECT fingerprint, result, created_at_ms FROM idempotency_records
+                    WHERE user_id = 'alice' AND key = 'k1'
+                    """).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            #expect(plan.contains("USING INDEX idempotency_records_by_key"), "\(plan)")
+        }
+    }
+
     @Test("synchronous follows the options", arguments: [
         (SQLiteStoreOptions.Synchronous.normal, 1), (.full, 2),
     ])
