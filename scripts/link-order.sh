@@ -15,11 +15,14 @@ bin=$1
 out=$2
 work=$(mktemp -d)
 vg=
+watcher=
 cleanup() {
+    [ -n "$watcher" ] && kill "$watcher" 2>/dev/null || true
     [ -n "$vg" ] && kill "$vg" 2>/dev/null || true
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # valgrind 3.19 cannot read the DWARF 5 debug info of the toolchain's output: profile a copy without it.
 objcopy --strip-debug "$bin/cartd" "$work/cartd"
@@ -35,7 +38,11 @@ as() { user=$1; shift; ctl "$@" --secret-file "$work/secret" --user "$user"; }
 i=0
 until ctl health > /dev/null 2>&1; do
     i=$((i + 1))
-    [ $i -lt 240 ] || { cat "$work/cartd.log" >&2; echo "cartd under valgrind did not start" >&2; exit 1; }
+    if [ $i -ge 240 ] || ! kill -0 "$vg" 2>/dev/null; then
+        cat "$work/cartd.log" >&2
+        echo "cartd under valgrind did not start" >&2
+        exit 1
+    fi
     sleep 0.5
 done
 
@@ -47,13 +54,16 @@ as alice cart add notebook-a5-dotted > /dev/null
 as alice cart add notebook-a5-dotted --qty 2 --json > /dev/null
 as alice cart add no-such-product > /dev/null 2>&1 || true
 item=$(as alice cart show --json | sed -n 's/.*"items":\[{[^]]*"id":"\(item_[A-Z0-9]*\)".*/\1/p')
-as alice cart watch > /dev/null 2>&1 &
+[ -n "$item" ] || { echo "no item id in alice's cart" >&2; exit 1; }
+"$bin/cartctl" cart watch --socket "$work/cartd.sock" --secret-file "$work/secret" --user alice > /dev/null 2>&1 &
 watcher=$!
 sleep 2
 as alice cart update "$item" 3 > /dev/null
 as alice cart remove "$item" > /dev/null
 sleep 2
 kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
+watcher=
 as alice cart show > /dev/null
 as bob cart add mug-travel > /dev/null
 printf '%s\n' '{"name":"Bob","line1":"1 Main Road","city":"Pune","postal_code":"411001","country":"IN"}' \
@@ -63,12 +73,17 @@ as bob cart clear > /dev/null
 ctl health > /dev/null
 
 kill -TERM "$vg"
-wait "$vg" || true
+status=0
+wait "$vg" || status=$?
 vg=
+[ "$status" -eq 0 ] || { cat "$work/cartd.log" >&2; echo "cartd under valgrind exited with $status" >&2; exit 1; }
+[ -s "$work/callgrind.out" ] || { echo "callgrind wrote no profile" >&2; exit 1; }
 
 # Every function callgrind saw that the binary defines (named by the symbol table, not a bare address).
 sed -n 's/^c\{0,1\}fn=([0-9]*) \(.*\)$/\1/p' "$work/callgrind.out" | grep -v '^0x' | sort -u > "$work/seen"
 nm --defined-only "$bin/cartd" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/defined"
-comm -12 "$work/seen" "$work/defined" > "$out.tmp"
-mv "$out.tmp" "$out"
+comm -12 "$work/seen" "$work/defined" > "$work/order"
+# A whole run sees thousands of functions; far fewer means the profile is broken: keep the old file.
+[ "$(wc -l < "$work/order")" -ge 2000 ] || { echo "only $(wc -l < "$work/order") functions seen" >&2; exit 1; }
+mv "$work/order" "$out"
 echo "$(wc -l < "$out") functions written to $out"

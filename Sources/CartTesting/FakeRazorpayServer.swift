@@ -28,6 +28,8 @@ public final class FakeRazorpayServer: Sendable {
         case serverError
         /// Reads the request and never answers (until ``stop()``): longer than any client timeout.
         case stall
+        /// Sends the response head of a 200 with a body it never sends (until ``stop()``).
+        case stallAfterHead
         /// Reads the request and closes the connection without answering.
         case closeConnection
     }
@@ -162,6 +164,7 @@ public final class FakeRazorpayServer: Sendable {
     enum Reply {
         case respond(HTTPResponseStatus, [UInt8])
         case stall
+        case headOnly
         case close
     }
 
@@ -198,6 +201,7 @@ public final class FakeRazorpayServer: Sendable {
         case .serverError:
             return .respond(.internalServerError, error("SERVER_ERROR", "We are facing some trouble completing your request at the moment. Please try again shortly."))
         case .stall: return .stall
+        case .stallAfterHead: return .headOnly
         case .closeConnection: return .close
         }
         guard let (keyID, keySecret) = basicCredentials(head.headers.first(name: "authorization")),
@@ -310,6 +314,12 @@ public final class FakeRazorpayServer: Sendable {
                 switch server.handle(head: head, body: body) {
                 case .stall:
                     break
+                case .headOnly:
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Content-Type", value: "application/json")
+                    headers.add(name: "Content-Length", value: "200")
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok,
+                                                                                 headers: headers))), promise: nil)
                 case .close:
                     context.close(promise: nil)
                 case .respond(let status, let bytes):

@@ -76,8 +76,18 @@ struct Daemon {
             ?? Int64(settings.reservationMinutes) * 60_000
         let paymentsLogger = Logger(label: "payments")
 
+        // Everything that can refuse to start comes before the event loops and the gateway's HTTP client,
+        // which must be shut down once created.
+        let listener = try serverConfiguration()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let (gateway, gatewayClient) = try makeGateway(group: group)
+        let gateway: any PaymentGateway
+        let gatewayClient: HTTPClient?
+        do {
+            (gateway, gatewayClient) = try makeGateway(group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
         let health = HealthState(knownServices: services)
         var router = Router()
         HealthService.register(in: &router, state: health)
@@ -93,7 +103,7 @@ struct Daemon {
         if settings.enableTestService { TestService.register(in: &router) }
 
         let observer = CallObserver(metrics: metrics, logger: Logger(label: "cart"))
-        let server = TTRPCServer(configuration: try serverConfiguration(), router: router, group: group,
+        let server = TTRPCServer(configuration: listener, router: router, group: group,
                                  observer: observer, logger: logger)
         var lifecycle: [any Service] = [
             MaintenanceService(store: store, retentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
@@ -208,7 +218,7 @@ struct Daemon {
                 let secrets = GatewaySecrets(
                     keySecret: try SigningKey.secret(fromFile: settings.razorpayKeySecretFile ?? ""),
                     webhookSecrets: try settings.razorpayWebhookSecretFiles.map { try SigningKey.secret(fromFile: $0) })
-                let client = HTTPClient(eventLoopGroup: group)
+                let client = RazorpayGateway.makeClient(group: group, timeout: settings.gatewayTimeoutSeconds)
                 return (RazorpayGateway(baseURL: URL(string: settings.razorpayBaseURL)!,
                                         keyID: settings.razorpayKeyID ?? "", secrets: secrets,
                                         timeout: settings.gatewayTimeoutSeconds, client: client), client)

@@ -100,12 +100,23 @@ struct MigrationTests {
                 try store.run(tea, user: "bob", key: "k1", nowMs: 2_500)
             }
             #expect(try store.activeCart(userID: "alice") == nil, "a replay applies nothing")
-            // The key stays unique (a second record under it replaces the first) and lookups use its index.
+            // The copy kept every column; both indexes exist.
+            #expect(try store.count("SELECT COUNT(*) FROM idempotency_records WHERE user_id = 'bob' AND key = 'k1' AND result = x'04' AND created_at_ms = 2000") == 1)
+            let indexes = try store.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'idempotency_records' ORDER BY name")
+            }
+            #expect(indexes == ["idempotency_records_by_age", "idempotency_records_by_key"])
+            // The key stays unique: a plain second insert under it fails, INSERT OR REPLACE (what the store
+            // runs for an expired record) replaces the record.
             try store.pool.writeWithoutTransaction { db in
                 #expect(throws: DatabaseError.self) {
                     try db.execute(sql: "INSERT INTO idempotency_records VALUES ('alice', 'k1', 'f', x'00', 3000)")
                 }
+                try db.execute(sql: "INSERT OR REPLACE INTO idempotency_records (user_id, key, fingerprint, result, created_at_ms) VALUES ('alice', 'k1', 'f', x'05', 3000)")
             }
+            #expect(try store.count("SELECT COUNT(*) FROM idempotency_records WHERE user_id = 'alice' AND key = 'k1'") == 1)
+            #expect(try store.count("SELECT COUNT(*) FROM idempotency_records WHERE key = 'k1' AND result = x'05' AND created_at_ms = 3000") == 1)
+            // Lookups by key use the new index.
             let plan = try store.pool.read { db in
                 try Row.fetchAll(db, sql: """
                     EXPLAIN QUERY PLAN SELECT fingerprint, result, created_at_ms FROM idempotency_records

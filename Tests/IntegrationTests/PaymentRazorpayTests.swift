@@ -123,7 +123,7 @@ struct PaymentRazorpayTests {
         }
     }
 
-    @Test("gateway failures (401, 500, stall past the timeout, dropped connection) are UNAVAILABLE, quickly, with nothing reserved")
+    @Test("gateway failures (401, 500, stall past the timeout, a head then silence, dropped connection) are UNAVAILABLE, quickly, with nothing reserved")
     func gatewayFailures() async throws {
         try await withRazorpay { fake, daemon, admin, secrets in
             // No client retries: each checkout below is one RPC and so one attempt at the gateway.
@@ -143,6 +143,9 @@ struct PaymentRazorpayTests {
                     fake.mode = .serverError
                 }, "\(unavailable) (Razorpay refused the order: We are facing some trouble completing your request at the moment. Please try again shortly.); nothing was reserved, retry shortly"),
                 ("stall past --gateway-timeout 1", { fake.mode = .stall },
+                 "\(unavailable) (Razorpay did not answer within 1.0 s); nothing was reserved, retry shortly"),
+                // The request's deadline ends with the response head; the client's read timeout covers the body.
+                ("a response head, then no body", { fake.mode = .stallAfterHead },
                  "\(unavailable) (Razorpay did not answer within 1.0 s); nothing was reserved, retry shortly"),
                 ("connection closed", { fake.mode = .closeConnection },
                  "\(unavailable) (Razorpay closed the connection without an answer); nothing was reserved, retry shortly"),
@@ -195,6 +198,26 @@ struct PaymentRazorpayTests {
             await alice.close()
             await bob.close()
         }
+    }
+
+    @Test("with the Razorpay gateway configured, a start-up refused later (an unknown --socket-group) exits 2 cleanly")
+    func startUpRefusedAfterTheGatewayIsConfigured() throws {
+        let directory = try TestDaemon.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, secret) in [("key", Self.keySecret), ("hook", Self.webhookSecret)] {
+            _ = FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data((secret + "\n").utf8),
+                                               attributes: [.posixPermissions: 0o600])
+        }
+        let run = try runCartd([
+            "--socket", "\(directory)/cartd.sock", "--database", "\(directory)/cart.db",
+            "--gateway", "razorpay", "--razorpay-key-id", Self.keyID, "--razorpay-key-secret-file", "\(directory)/key",
+            "--razorpay-webhook-secret-file", "\(directory)/hook", "--socket-mode", "0660",
+            "--socket-group", "no-such-group-cartsync",
+        ])
+        #expect(run.status == 2, "\(run.errors)")
+        #expect(run.errors.contains("cannot start"), "\(run.errors)")
+        #expect(run.errors.contains("no-such-group-cartsync"), "\(run.errors)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/cartd.sock"))
     }
 
     @Test("FakeRazorpayServer answers as Razorpay's order API documents: 401, 400 per field, 404, 405, 200")

@@ -25,7 +25,8 @@ public struct RazorpayGateway: PaymentGateway {
     ///   - keyID: The API key id.
     ///   - secrets: The key secret and webhook secret(s).
     ///   - timeout: Seconds to wait for the gateway before failing UNAVAILABLE.
-    ///   - client: The HTTP client; its owner shuts it down after the last call.
+    ///   - client: The HTTP client (see ``makeClient(group:timeout:)``); its owner shuts it down after the
+    ///     last call.
     public init(baseURL: URL, keyID: String, secrets: GatewaySecrets, timeout: TimeInterval = 10, client: HTTPClient) {
         self.baseURL = baseURL
         self.keyID = keyID
@@ -36,6 +37,16 @@ public struct RazorpayGateway: PaymentGateway {
 
     /// The most bytes of an order response read (Razorpay's are well under 2 KB).
     static let maximumResponseBytes = 1 << 20
+
+    /// An HTTP client for the gateway on `group`. Its connect and read timeouts are `timeout` seconds:
+    /// a request's deadline covers only the wait for the response head, so a gateway that sends a
+    /// head and then stalls is cut off by the read timeout.
+    public static func makeClient(group: any EventLoopGroup, timeout: TimeInterval) -> HTTPClient {
+        let amount = TimeAmount.nanoseconds(Int64(timeout * 1e9))
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: amount, read: amount)
+        return HTTPClient(eventLoopGroup: group, configuration: configuration)
+    }
 
     /// Creates the Razorpay order.
     public func createOrder(amount: Money, receipt: String, notes: [String: String]) async throws(GatewayError) -> String {
@@ -56,8 +67,10 @@ public struct RazorpayGateway: PaymentGateway {
             status = Int(response.status.code)
             let buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
             data = Data(buffer.readableBytesView)
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw GatewayError("Razorpay did not answer within \(timeout) s")
+        } catch is NIOTooManyBytesError {
+            throw GatewayError("Razorpay's answer is larger than \(Self.maximumResponseBytes) bytes")
         } catch let error as HTTPClientError where error == .remoteConnectionClosed {
             throw GatewayError("Razorpay closed the connection without an answer")
         } catch {
