@@ -314,24 +314,26 @@ public final class FakeRazorpayServer: Sendable {
                 switch server.handle(head: head, body: body) {
                 case .stall:
                     break
-                case .headOnly:
-                    var headers = HTTPHeaders()
-                    headers.add(name: "Content-Type", value: "application/json")
-                    headers.add(name: "Content-Length", value: "200")
-                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok,
-                                                                                 headers: headers))), promise: nil)
+                case .headOnly:  // announces a body it never sends
+                    writeHead(context: context, version: head.version, status: .ok, contentLength: 200)
+                    context.flush()
                 case .close:
                     context.close(promise: nil)
                 case .respond(let status, let bytes):
-                    var headers = HTTPHeaders()
-                    headers.add(name: "Content-Type", value: "application/json")
-                    headers.add(name: "Content-Length", value: String(bytes.count))
-                    context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status,
-                                                                         headers: headers))), promise: nil)
+                    writeHead(context: context, version: head.version, status: status, contentLength: bytes.count)
                     context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes)))), promise: nil)
                     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 }
             }
+        }
+
+        private func writeHead(context: ChannelHandlerContext, version: HTTPVersion, status: HTTPResponseStatus,
+                               contentLength: Int) {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "Content-Length", value: String(contentLength))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))),
+                          promise: nil)
         }
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CartAuth
 import CartCore
 import CartServer
@@ -76,14 +75,13 @@ struct Daemon {
             ?? Int64(settings.reservationMinutes) * 60_000
         let paymentsLogger = Logger(label: "payments")
 
-        // Everything that can refuse to start comes before the event loops and the gateway's HTTP client,
-        // which must be shut down once created.
+        // Everything that can refuse to start comes before the event loops and the gateway (its HTTP
+        // client), which must be shut down once created.
         let listener = try serverConfiguration()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let gateway: any PaymentGateway
-        let gatewayClient: HTTPClient?
         do {
-            (gateway, gatewayClient) = try makeGateway(group: group)
+            gateway = try makeGateway(group: group)
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -122,11 +120,11 @@ struct Daemon {
         do {
             try await serviceGroup.run()
         } catch {
-            try? await gatewayClient?.shutdown()
+            await gateway.shutdown()
             try? await group.shutdownGracefully()
             throw error
         }
-        try? await gatewayClient?.shutdown()
+        await gateway.shutdown()
         try? await group.shutdownGracefully()
         return 0
     }
@@ -209,25 +207,23 @@ struct Daemon {
         return SigningKey(id: kid, secret: secret, acceptUntil: until)
     }
 
-    /// The payment gateway of the settings, and the HTTP client it calls through (Razorpay only), which
-    /// the caller shuts down after the last call.
-    private func makeGateway(group: any EventLoopGroup) throws -> (any PaymentGateway, HTTPClient?) {
+    /// The payment gateway of the settings, on `group`; the caller shuts it down after the last call.
+    private func makeGateway(group: any EventLoopGroup) throws -> any PaymentGateway {
         switch settings.gateway {
         case "razorpay":
             do {
                 let secrets = GatewaySecrets(
                     keySecret: try SigningKey.secret(fromFile: settings.razorpayKeySecretFile ?? ""),
                     webhookSecrets: try settings.razorpayWebhookSecretFiles.map { try SigningKey.secret(fromFile: $0) })
-                let client = RazorpayGateway.makeClient(group: group, timeout: settings.gatewayTimeoutSeconds)
-                return (RazorpayGateway(baseURL: URL(string: settings.razorpayBaseURL)!,
-                                        keyID: settings.razorpayKeyID ?? "", secrets: secrets,
-                                        timeout: settings.gatewayTimeoutSeconds, client: client), client)
+                return RazorpayGateway(baseURL: URL(string: settings.razorpayBaseURL)!,
+                                       keyID: settings.razorpayKeyID ?? "", secrets: secrets,
+                                       timeout: settings.gatewayTimeoutSeconds, group: group)
             } catch let error as AuthError {
                 throw StartupError("razorpay: \(error.message)")
             }
         default:
             logger.notice("payments use the simulated gateway (test secrets; no real money)")
-            return (SimulatedGateway(), nil)
+            return SimulatedGateway()
         }
     }
 

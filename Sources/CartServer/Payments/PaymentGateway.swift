@@ -21,6 +21,13 @@ public protocol PaymentGateway: Sendable {
     func paymentSignatureIsValid(orderID: String, paymentID: String, signature: String) -> Bool
     /// Whether `signature` is the gateway's signature of a webhook body.
     func webhookSignatureIsValid(body: [UInt8], signature: String) -> Bool
+    /// Releases what the gateway holds (connections); called once, after the last call.
+    func shutdown() async
+}
+
+extension PaymentGateway {
+    /// Nothing to release.
+    public func shutdown() async {}
 }
 
 /// A gateway failure; the message is for the log and for the caller (no secrets in it).

@@ -17,35 +17,37 @@ public struct RazorpayGateway: PaymentGateway {
     let secrets: GatewaySecrets
     let baseURL: URL
     let timeout: TimeInterval
-    let client: HTTPClient
+    private let client: HTTPClient
 
-    /// Creates the gateway.
+    /// Creates the gateway and its HTTP client on `group`; ``shutdown()`` closes the client.
     /// - Parameters:
     ///   - baseURL: `https://api.razorpay.com` in production; a local server in tests.
     ///   - keyID: The API key id.
     ///   - secrets: The key secret and webhook secret(s).
-    ///   - timeout: Seconds to wait for the gateway before failing UNAVAILABLE.
-    ///   - client: The HTTP client (see ``makeClient(group:timeout:)``); its owner shuts it down after the
-    ///     last call.
-    public init(baseURL: URL, keyID: String, secrets: GatewaySecrets, timeout: TimeInterval = 10, client: HTTPClient) {
+    ///   - timeout: Seconds to wait for the gateway before failing UNAVAILABLE: the request's deadline,
+    ///     which covers only the wait for the response head, and the client's connect and read
+    ///     timeouts, so a gateway that sends a head and then stalls is cut off too.
+    ///   - group: The event loops the client runs on.
+    public init(baseURL: URL, keyID: String, secrets: GatewaySecrets, timeout: TimeInterval = 10,
+                group: any EventLoopGroup) {
         self.baseURL = baseURL
         self.keyID = keyID
         self.secrets = secrets
         self.timeout = timeout
-        self.client = client
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: Self.amount(timeout),
+                                                                 read: Self.amount(timeout))
+        client = HTTPClient(eventLoopGroup: group, configuration: configuration)
     }
 
     /// The most bytes of an order response read (Razorpay's are well under 2 KB).
     static let maximumResponseBytes = 1 << 20
 
-    /// An HTTP client for the gateway on `group`. Its connect and read timeouts are `timeout` seconds:
-    /// a request's deadline covers only the wait for the response head, so a gateway that sends a
-    /// head and then stalls is cut off by the read timeout.
-    public static func makeClient(group: any EventLoopGroup, timeout: TimeInterval) -> HTTPClient {
-        let amount = TimeAmount.nanoseconds(Int64(timeout * 1e9))
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: amount, read: amount)
-        return HTTPClient(eventLoopGroup: group, configuration: configuration)
+    private static func amount(_ seconds: TimeInterval) -> TimeAmount { .nanoseconds(Int64(seconds * 1e9)) }
+
+    /// Shuts the HTTP client down.
+    public func shutdown() async {
+        try? await client.shutdown()
     }
 
     /// Creates the Razorpay order.
@@ -62,8 +64,7 @@ public struct RazorpayGateway: PaymentGateway {
         let status: Int
         let data: Data
         do {
-            let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1e9))
-            let response = try await client.execute(request, deadline: deadline)
+            let response = try await client.execute(request, deadline: .now() + Self.amount(timeout))
             status = Int(response.status.code)
             let buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
             data = Data(buffer.readableBytesView)
