@@ -50,8 +50,10 @@ public final class SQLiteStore: Sendable {
             // GRDB sets synchronous = NORMAL on the writer when it enables WAL; FULL is applied after.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
-                // Checkpoints run in the background (Checkpointer); this is only a safety net.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+                // Checkpoints run in the background (Checkpointer), but under a steady stream of commits
+                // only the writer can finish one and let the WAL start over, stalling every commit for
+                // ~150 ms while it does; see `SQLiteStoreOptions.walAutocheckpointPages`.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(1, options.walAutocheckpointPages))")
             }
             try Migrations.migrator.migrate(pool)
             catalog = CatalogCache(try pool.read { db in try CatalogRows.loadState(db) })
@@ -70,6 +72,11 @@ public final class SQLiteStore: Sendable {
     /// The names of the migrations applied to the file, in order.
     public func appliedMigrations() throws -> [String] {
         try read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// The effective `wal_autocheckpoint` setting of the writer connection (pages).
+    public func walAutocheckpointSetting() throws -> Int {
+        try write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
     }
 
     /// The effective `synchronous` setting of the writer connection (0 OFF, 1 NORMAL, 2 FULL).

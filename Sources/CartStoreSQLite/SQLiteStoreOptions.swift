@@ -25,6 +25,16 @@ public struct SQLiteStoreOptions: Sendable, Hashable {
     public var maxMutationsPerTransaction = 64
     /// Checkpoint the WAL from a background connection (commits then never checkpoint themselves).
     public var backgroundCheckpoints = true
+    /// The WAL size (pages) at which the writer checkpoints it itself, SQLite's `wal_autocheckpoint`.
+    ///
+    /// The background checkpoints copy the WAL into the database without blocking anyone, but under
+    /// a steady stream of commits they never complete, and SQLite only starts the WAL over after a
+    /// complete one. So the WAL grows until the writer's own checkpoint, which stalls every commit
+    /// for about 150 ms on a typical disk (it syncs both files). How often that happens is what this
+    /// sets; how long it takes does not depend on it, since the background has copied most pages
+    /// by then. At 40,000 pages (~170 MB of WAL with 4 KiB pages; a clean shutdown removes it)
+    /// sustained AddItems stall every ~5 s instead of every ~1.4 s at 10,000.
+    public var walAutocheckpointPages = 40_000
 
     /// The defaults: synchronous NORMAL, 5 s busy timeout, 4 readers, 24 h idempotency retention.
     public init() {}

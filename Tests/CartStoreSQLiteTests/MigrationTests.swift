@@ -140,6 +140,33 @@ struct MigrationTests {
         }
     }
 
+    @Test func theWriterStartsTheWALOverAtTheConfiguredSize() throws {
+        // Background checkpoints off: only the writer's own checkpoint lets the WAL start over, and the
+        // WAL file keeps the largest size it reached.
+        func walFile(pages: Int) throws -> (setting: Int, bytes: Int) {
+            var options = SQLiteStoreOptions()
+            options.backgroundCheckpoints = false
+            options.walAutocheckpointPages = pages
+            return try withStore(options: options) { store throws in
+                for index in 0..<300 {
+                    _ = try store.run(.add(productID: "p1", variantID: nil, quantity: 1), user: "user-\(index % 20)",
+                                      key: "k\(index)")
+                }
+                let attributes = try FileManager.default.attributesOfItem(atPath: store.path + "-wal")
+                return (try store.walAutocheckpointSetting(), (attributes[.size] as? Int) ?? -1)
+            }
+        }
+        let frame = 24 + 4_096
+        let small = try walFile(pages: 20)
+        #expect(small.setting == 20)
+        // 20 pages, plus the frames of the one transaction that crossed the limit.
+        #expect(small.bytes > 0 && small.bytes < 40 * frame, "\(small.bytes) bytes")
+        let standard = try walFile(pages: SQLiteStoreOptions().walAutocheckpointPages)
+        #expect(standard.setting == 40_000)
+        // Every mutation writes at least one new page: 300 of them without a restart.
+        #expect(standard.bytes > 300 * frame, "\(standard.bytes) bytes")
+    }
+
     @Test func walModeIsOn() throws {
         try withTempDatabasePath { path throws in
             let store = try SQLiteStore(path: path)
