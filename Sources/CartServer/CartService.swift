@@ -140,9 +140,7 @@ public struct CartService: Sendable {
         }
         let loop = context.eventLoop
         let promise = loop.makePromise(of: ByteBuffer.self)
-        var added: Int64 = 0
-        if case .add(_, _, let quantity) = command { added = quantity }
-        let units = added
+        let units: Int64 = if case .add(_, _, let quantity) = command { quantity } else { 0 }
         // Off the event loop: the store commits mutations in groups on its writer thread.
         store.mutate(mutation, rules: configuration.rules, encodeResult: { $0.protobufBytes() },
                      completion: { result in
@@ -150,26 +148,14 @@ public struct CartService: Sendable {
                 switch result {
                 case .success(let outcome):
                     if case .applied(let applied) = outcome { context.annotations["cart.id"] = applied.cart.id }
-                    promise.succeed(encode(reply(outcome, caller: caller, addedUnits: units),
-                                           allocator: context.allocator))
+                    promise.succeed(context.allocator.buffer(
+                        protoMessage: reply(outcome, caller: caller, addedUnits: units)))
                 case .failure(let error):
                     promise.fail(error)
                 }
             }
         })
         return .later(promise.futureResult)
-    }
-
-    /// The reply's bytes: stored ones copied as they are, a fresh cart encoded.
-    private func encode(_ reply: CartReply, allocator: ByteBufferAllocator) -> ByteBuffer {
-        switch reply {
-        case .stored(let bytes):
-            var buffer = allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            return buffer
-        case .message:
-            return allocator.buffer(protoMessage: reply)
-        }
     }
 
     private func makeMutation(_ caller: CallerIdentity, command: CartCommand, expectedVersion: UInt64,

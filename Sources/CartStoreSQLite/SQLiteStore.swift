@@ -74,11 +74,6 @@ public final class SQLiteStore: Sendable {
         try read { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
-    /// The effective `wal_autocheckpoint` setting of the writer connection (pages).
-    public func walAutocheckpointSetting() throws -> Int {
-        try write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
-    }
-
     /// The effective `synchronous` setting of the writer connection (0 OFF, 1 NORMAL, 2 FULL).
     public func synchronousSetting() throws -> Int {
         try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

@@ -153,7 +153,9 @@ struct MigrationTests {
                                       key: "k\(index)")
                 }
                 let attributes = try FileManager.default.attributesOfItem(atPath: store.path + "-wal")
-                return (try store.walAutocheckpointSetting(), (attributes[.size] as? Int) ?? -1)
+                // The writer connection's own setting (the pragma is per connection).
+                let setting = try store.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
+                return (setting, (attributes[.size] as? Int) ?? -1)
             }
         }
         let frame = 24 + 4_096
