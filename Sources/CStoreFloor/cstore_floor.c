@@ -25,8 +25,9 @@ static const char *const select_cart_sql =
     "i.rowid, i.id, i.product_id, i.variant_id, i.quantity, i.added_currency_code, "
     "i.added_unit_price_minor, i.created_at_ms FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id "
     "WHERE c.user_id = ? AND c.status = 'active'";
+// CartRows.updateVersionSQL: the cart row's update of a mutation that changes neither status nor currency.
 static const char *const update_cart_sql =
-    "UPDATE carts SET version = ?, currency_code = ?, status = ?, updated_at_ms = ? WHERE id = ? AND version = ?";
+    "UPDATE carts SET version = ?, updated_at_ms = ? WHERE id = ? AND version = ?";
 static const char *const insert_line_sql =
     "INSERT INTO cart_items (id, cart_id, product_id, variant_id, quantity, added_currency_code, "
     "added_unit_price_minor, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -120,11 +121,9 @@ int cstore_floor_add_item(const char *path, int calls, int synchronous, int reco
         sqlite3_reset(select_cart);
         if (lines != 1) FAIL("%s: expected 1 line, found %d", user, lines);
         sqlite3_bind_int64(update_cart, 1, version + 1);
-        sqlite3_bind_text(update_cart, 2, "INR", -1, SQLITE_STATIC);
-        sqlite3_bind_text(update_cart, 3, "active", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(update_cart, 4, 2);
-        sqlite3_bind_text(update_cart, 5, cart_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(update_cart, 6, version);
+        sqlite3_bind_int64(update_cart, 2, 2);
+        sqlite3_bind_text(update_cart, 3, cart_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(update_cart, 4, version);
         STEP(update_cart, "update cart");
         if (sqlite3_changes(db) != 1) FAIL("%s: cart row not updated", user);
         bind_line(insert_line, line_id, cart_id, "p1");

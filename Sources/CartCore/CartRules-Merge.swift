@@ -52,7 +52,7 @@ extension CartRules {
             }
             merged.lines.append(
                 CartLine(
-                    id: ids.next(prefix: IDPrefix.item), productID: guest.productID, variantID: variantID,
+                    id: Self.newLineID(notIn: merged.lines, ids: &ids), productID: guest.productID, variantID: variantID,
                     quantity: quantity, addedUnitPrice: guest.addedUnitPrice, createdAtMs: guest.createdAtMs))
         }
         return GuestMergeResult(cart: merged, dropped: dropped)

@@ -142,7 +142,7 @@ public struct CartRules: Sendable, Hashable {
             cart.lines.append(
                 // The catalog's own ids (byte for byte), whatever form the request spelled them in.
                 CartLine(
-                    id: ids.next(prefix: IDPrefix.item), productID: product.id, variantID: variant?.id,
+                    id: Self.newLineID(notIn: cart.lines, ids: &ids), productID: product.id, variantID: variant?.id,
                     quantity: newQuantity, addedUnitPrice: unitPrice, createdAtMs: nowMs))
         }
     }
@@ -219,6 +219,17 @@ public struct CartRules: Sendable, Hashable {
         let available = catalog.availableUnits(productID: productID, variantID: variantID)
         guard available >= quantity else {
             throw CartError.insufficientStock(available: available, productID: productID, variantID: variantID)
+        }
+    }
+}
+
+extension CartRules {
+    /// A fresh line id that no line of `lines` has: a line is found by its id within its cart, so ids
+    /// must be unique there (the store keeps no index on them).
+    static func newLineID(notIn lines: [CartLine], ids: inout some IDSource) -> String {
+        while true {
+            let id = ids.next(prefix: IDPrefix.item)
+            if !lines.contains(where: { $0.id == id }) { return id }
         }
     }
 }

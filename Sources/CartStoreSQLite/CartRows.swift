@@ -93,10 +93,18 @@ enum CartRows {
     /// - Throws: ``StoreError`` when the row is not at `old.version` any more (a concurrent writer; cannot
     ///   happen with the single writer, checked anyway).
     static func save(_ new: StoredCart, replacing old: StoredCart, _ db: Database) throws {
-        let changed = try RawSQL.execute(db.cachedStatement(sql: """
-            UPDATE carts SET version = ?, currency_code = ?, status = ?, updated_at_ms = ? WHERE id = ? AND version = ?
-            """), .integer(Int64(new.version)), .text(new.currencyCode), .text(new.status.rawValue),
-            .integer(new.updatedAtMs), .text(new.id), .integer(Int64(old.version)), in: db)
+        let changed: Int
+        if new.status == old.status, new.currencyCode == old.currencyCode {
+            // The common case. Setting `status` would rewrite the cart's entry in the partial index
+            // carts_one_active_per_user (one more page per commit) even with the same value.
+            changed = try RawSQL.execute(db.cachedStatement(sql: updateVersionSQL), .integer(Int64(new.version)),
+                                         .integer(new.updatedAtMs), .text(new.id), .integer(Int64(old.version)), in: db)
+        } else {
+            changed = try RawSQL.execute(db.cachedStatement(sql: """
+                UPDATE carts SET version = ?, currency_code = ?, status = ?, updated_at_ms = ? WHERE id = ? AND version = ?
+                """), .integer(Int64(new.version)), .text(new.currencyCode), .text(new.status.rawValue),
+                .integer(new.updatedAtMs), .text(new.id), .integer(Int64(old.version)), in: db)
+        }
         guard changed == 1 else {
             throw StoreError(.other, detail: "cart \(new.id) changed under the writer (expected version \(old.version))")
         }
@@ -104,14 +112,19 @@ enum CartRows {
         for line in old.lines { before[line.id] = line }
         for line in new.lines {
             if let previous = before.removeValue(forKey: line.id) {
-                if previous != line { try update(line, db) }
+                if previous != line { try update(line, cartID: new.id, db) }
             } else {
                 try insert(line, cartID: new.id, db)
             }
         }
-        let delete = try db.cachedStatement(sql: "DELETE FROM cart_items WHERE id = ?")
-        for removed in before.keys { try RawSQL.execute(delete, .text(removed), in: db) }
+        // A line is found within its cart, through UNIQUE (cart_id, product_id, variant_id): ids have
+        // no index of their own.
+        let delete = try db.cachedStatement(sql: "DELETE FROM cart_items WHERE cart_id = ? AND id = ?")
+        for removed in before.keys { try RawSQL.execute(delete, .text(new.id), .text(removed), in: db) }
     }
+
+    /// The cart row's update when only its version and time change (the SQL of every plain mutation).
+    static let updateVersionSQL = "UPDATE carts SET version = ?, updated_at_ms = ? WHERE id = ? AND version = ?"
 
     private static func insert(_ line: CartLine, cartID: String, _ db: Database) throws {
         try RawSQL.execute(db.cachedStatement(sql: """
@@ -123,11 +136,12 @@ enum CartRows {
             .integer(line.createdAtMs), in: db)
     }
 
-    private static func update(_ line: CartLine, _ db: Database) throws {
+    private static func update(_ line: CartLine, cartID: String, _ db: Database) throws {
         try RawSQL.execute(db.cachedStatement(sql: """
-            UPDATE cart_items SET quantity = ?, added_currency_code = ?, added_unit_price_minor = ? WHERE id = ?
+            UPDATE cart_items SET quantity = ?, added_currency_code = ?, added_unit_price_minor = ?
+            WHERE cart_id = ? AND id = ?
             """), .integer(line.quantity), .text(line.addedUnitPrice.currencyCode),
-            .integer(line.addedUnitPrice.amountMinor), .text(line.id), in: db)
+            .integer(line.addedUnitPrice.amountMinor), .text(cartID), .text(line.id), in: db)
     }
 }
 

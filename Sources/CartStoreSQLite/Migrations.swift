@@ -167,6 +167,42 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("2026-12-07 cart lines without an index on their id") { db in
+            // The PRIMARY KEY on cart_items.id was a second unique index next to UNIQUE (cart_id,
+            // product_id, variant_id): a page write per line inserted or removed at a random place
+            // (ids are random), and, with millions of lines, a page read too. Lines are only ever
+            // looked up within their cart (user isolation), so the store finds one by (cart_id, id)
+            // through the cart's index; ids stay unique within a cart (CartRules mints them). The copy
+            // keeps each line's rowid, which orders a cart's lines.
+            try db.execute(sql: """
+                CREATE TABLE cart_items_by_cart (
+                    id TEXT NOT NULL,
+                    cart_id TEXT NOT NULL REFERENCES carts(id) ON DELETE CASCADE,
+                    product_id TEXT NOT NULL,
+                    variant_id TEXT NOT NULL,
+                    quantity INTEGER NOT NULL CHECK (quantity >= 1),
+                    added_currency_code TEXT NOT NULL,
+                    added_unit_price_minor INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    UNIQUE (cart_id, product_id, variant_id)
+                );
+                INSERT INTO cart_items_by_cart (rowid, id, cart_id, product_id, variant_id, quantity,
+                                                added_currency_code, added_unit_price_minor, created_at_ms)
+                    SELECT rowid, id, cart_id, product_id, variant_id, quantity, added_currency_code,
+                           added_unit_price_minor, created_at_ms
+                    FROM cart_items ORDER BY rowid;
+                DROP TABLE cart_items;
+                ALTER TABLE cart_items_by_cart RENAME TO cart_items;
+                """)
+        }
+
+        migrator.registerMigration("2026-12-07 idempotency records purged in rowid order") { db in
+            // Records are appended in the order they are made, so the oldest are the first rowids:
+            // the purge walks them from the start (SQLiteStore.purgeIdempotencyRecords) and the index
+            // by age, one more page write per record, is not needed.
+            try db.execute(sql: "DROP INDEX idempotency_records_by_age")
+        }
+
         return migrator
     }
 }

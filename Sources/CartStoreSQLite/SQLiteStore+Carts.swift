@@ -104,10 +104,21 @@ extension SQLiteStore: CartStore {
     }
 
     /// Deletes idempotency records created before `olderThanMs`.
+    ///
+    /// Records are appended in the order they are made, so the expired ones are the first rowids: the
+    /// purge reads from the start of the table up to the first record still in retention and deletes
+    /// what lies before it (the cost grows with what is deleted, not with the table). A record written
+    /// after the wall clock stepped back waits behind the younger-dated record before it, at most the
+    /// size of the step; a record in retention is never deleted, and an expired one that is still
+    /// there is not replayed (``IdempotencyRecord/decide(existing:fingerprint:nowMs:retentionMs:)``).
     /// - Returns: How many were deleted.
     public func purgeIdempotencyRecords(olderThanMs: Int64) throws -> Int {
         try write { db in
-            try db.execute(sql: "DELETE FROM idempotency_records WHERE created_at_ms < ?", arguments: [olderThanMs])
+            try db.execute(sql: """
+                DELETE FROM idempotency_records WHERE rowid < coalesce(
+                    (SELECT rowid FROM idempotency_records WHERE created_at_ms >= ? ORDER BY rowid LIMIT 1),
+                    (SELECT max(rowid) + 1 FROM idempotency_records))
+                """, arguments: [olderThanMs])
             return db.changesCount
         }
     }

@@ -192,3 +192,33 @@ struct CartRulesAddTests {
         }
     }
 }
+
+/// Ids from a fixed list, in order: lets a test hand out an id a cart already has.
+private struct ScriptedIDs: IDSource {
+    var ids: [String]
+
+    mutating func next(prefix: String) -> String { ids.removeFirst() }
+}
+
+@Suite("CartRules · line ids")
+struct CartRulesLineIDTests {
+    @Test func aNewLineNeverTakesTheIdOfALineOfItsCart() throws {
+        // Lines are found by id within their cart, so an id minted twice is drawn again.
+        let start = Fixture.cart([Fixture.line("item_A", "p2", "v1", added: Fixture.inr(105_000))])
+        var ids = ScriptedIDs(ids: ["item_A", "item_A", "item_B"])
+        let cart = try CartRules().apply(.add(productID: "p1", variantID: nil, quantity: 1), to: start,
+                                         catalog: Fixture.catalog, expectedVersion: 0, nowMs: 2_000, ids: &ids)
+        #expect(cart.lines.map(\.id) == ["item_A", "item_B"])
+        #expect(ids.ids.isEmpty)
+    }
+
+    @Test func mergedGuestLinesGetIdsUniqueInTheirNewCart() throws {
+        let start = Fixture.cart([Fixture.line("item_A", "p2", "v1", added: Fixture.inr(105_000))])
+        let guest = [Fixture.line("item_A", "p1", added: Fixture.inr(49_900)),
+                     Fixture.line("item_Z", "p4", added: Fixture.inr(250_000))]
+        var ids = ScriptedIDs(ids: ["item_A", "item_C", "item_C", "item_D"])
+        let cart = try CartRules().apply(.mergeGuest(lines: guest), to: start, catalog: Fixture.catalog,
+                                         expectedVersion: 0, nowMs: 2_000, ids: &ids)
+        #expect(cart.lines.map(\.id) == ["item_A", "item_C", "item_D"])
+    }
+}

@@ -108,6 +108,26 @@ struct IdempotencyStoreTests {
         }
     }
 
+    @Test("after the clock steps back, the purge still deletes only expired records")
+    func purgeAfterTheClockSteppedBack() throws {
+        try withStore { store throws in
+            try store.apply(Self.addTea, user: "alice", key: "a", nowMs: 1_000)
+            try store.apply(Self.addTea, user: "bob", key: "b", nowMs: 5_000)
+            // The wall clock stepped back: later records carry earlier times.
+            try store.apply(Self.addTea, user: "carol", key: "c", nowMs: 2_000)
+            try store.apply(Self.addTea, user: "dave", key: "d", nowMs: 3_000)
+            // bob's record is in retention: it and what was written after it stay.
+            #expect(try store.purgeIdempotencyRecords(olderThanMs: 4_000) == 1)
+            let left = try store.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT key FROM idempotency_records ORDER BY rowid")
+            }
+            #expect(left == ["b", "c", "d"])
+            #expect(try store.purgeIdempotencyRecords(olderThanMs: 5_001) == 3)
+            #expect(try store.count("SELECT COUNT(*) FROM idempotency_records") == 0)
+            #expect(try store.purgeIdempotencyRecords(olderThanMs: 9_000) == 0, "an empty table")
+        }
+    }
+
     @Test func purgeDeletesExactlyTheOldRecords() throws {
         try withStore { store throws in
             try store.apply(Self.addTea, user: "alice", key: "a", nowMs: 1_000)

@@ -104,7 +104,8 @@ struct MigrationTests {
             let indexes = try store.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'idempotency_records' ORDER BY name")
             }
-            #expect(indexes == ["idempotency_records_by_age", "idempotency_records_by_key"])
+            // (The index by age that this migration made is dropped by a later one.)
+            #expect(indexes == ["idempotency_records_by_key"])
             // The key stays unique: a plain second insert under it fails, INSERT OR REPLACE (what the store
             // runs for an expired record) replaces the record.
             try store.pool.writeWithoutTransaction { db in
@@ -123,6 +124,64 @@ struct MigrationTests {
                     """).map { $0["detail"] as String }.joined(separator: "; ")
             }
             #expect(plan.contains("USING INDEX idempotency_records_by_key"), "\(plan)")
+        }
+    }
+
+    @Test("cart lines move to a table without an index on their id, keeping rowids, order and columns")
+    func cartLinesLoseTheirIdIndex() throws {
+        try withTempDatabasePath { path throws in
+            do {
+                // A database as the previous release left it: a cart whose lines' rowids are not in
+                // product order, so the copy must keep them for the cart to read back in order.
+                let queue = try DatabaseQueue(path: path)
+                try Migrations.migrator.migrate(queue, upTo: "2026-11-25 idempotency records in a rowid table")
+                try queue.write { db in
+                    try db.execute(sql: """
+                        INSERT INTO carts VALUES ('cart_1', 'alice', 'active', 0, 3, 'INR', 1000, 2000);
+                        INSERT INTO cart_items (rowid, id, cart_id, product_id, variant_id, quantity,
+                            added_currency_code, added_unit_price_minor, created_at_ms)
+                            VALUES (7, 'item_b', 'cart_1', 'p2', 'v1', 2, 'INR', 105000, 1500),
+                                   (9, 'item_a', 'cart_1', 'p1', '', 1, 'INR', 49900, 1700);
+                        """)
+                }
+            }
+            let store = try SQLiteStore(path: path)
+            _ = try store.upsertProducts(Fixture.products)
+            let cart = try #require(try store.activeCart(userID: "alice"))
+            #expect(cart.version == 3 && cart.lines.map(\.id) == ["item_b", "item_a"])
+            #expect(cart.lines[0] == CartLine(id: "item_b", productID: "p2", variantID: "v1", quantity: 2,
+                                              addedUnitPrice: Money(currencyCode: "INR", amountMinor: 105_000),
+                                              createdAtMs: 1_500))
+            #expect(try store.count("SELECT COUNT(*) FROM cart_items WHERE rowid IN (7, 9)") == 2)
+            let indexes = try store.pool.read { db in
+                try Row.fetchAll(db, sql: "PRAGMA index_list(cart_items)").map { $0["origin"] as String }
+            }
+            #expect(indexes == ["u"], "only UNIQUE (cart_id, product_id, variant_id): \(indexes)")
+            // The foreign key to carts still holds, and still cascades.
+            try store.pool.writeWithoutTransaction { db in
+                #expect(throws: DatabaseError.self) {
+                    try db.execute(sql: "INSERT INTO cart_items VALUES ('item_x', 'cart_none', 'p1', '', 1, 'INR', 1, 1)")
+                }
+                try db.execute(sql: "DELETE FROM carts WHERE id = 'cart_1'")
+            }
+            #expect(try store.count("SELECT COUNT(*) FROM cart_items") == 0)
+        }
+    }
+
+    @Test("updating and removing a line find it within its cart through the cart's index")
+    func lineWritesUseTheCartIndex() throws {
+        try withStore { store throws in
+            try store.apply(.add(productID: "p1", variantID: nil, quantity: 1))
+            let plans = try store.pool.read { db in
+                try ["UPDATE cart_items SET quantity = 2 WHERE cart_id = 'x' AND id = 'y'",
+                     "DELETE FROM cart_items WHERE cart_id = 'x' AND id = 'y'"].map { sql in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+                        .joined(separator: "; ")
+                }
+            }
+            for plan in plans {
+                #expect(plan.contains("USING INDEX sqlite_autoindex_cart_items_1 (cart_id=?)"), "\(plan)")
+            }
         }
     }
 
