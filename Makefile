@@ -22,9 +22,13 @@ RELEASE_BIN  := .build/release
 # symbol table shrinks from 4 MB to 25 KB); together ~5 MiB less RSS (BENCHMARKS.md). The functions cartd
 # runs (build-support/link-order.txt, written by `make link-order`) are placed together at the start of .text:
 # an idle cartd then holds about half as much of its code in memory (9.7 instead of 18.8 MiB; BENCHMARKS.md).
+# Release code is built without Swift's dynamic exclusivity checks (-enforce-exclusivity=unchecked, every
+# module, dependencies too): each access to a class's stored property otherwise goes through
+# swift_beginAccess and a thread-local access set, ~4 % of cartd's CPU per Health call. Debug builds,
+# `make test` and the sanitizers keep the checks, so a violation still traps there (BENCHMARKS.md).
 RELEASE_TOOLSET := .build/release-toolset.json
 LINK_ORDER   := build-support/link-order.txt
-RELEASE_FLAGS ?= --static-swift-stdlib -Xswiftc -cross-module-optimization --toolset $(RELEASE_TOOLSET) \
+RELEASE_FLAGS ?= --static-swift-stdlib -Xswiftc -cross-module-optimization -Xswiftc -enforce-exclusivity=unchecked --toolset $(RELEASE_TOOLSET) \
                  -Xlinker --no-export-dynamic -Xlinker -z -Xlinker pack-relative-relocs \
                  -Xlinker --symbol-ordering-file=$(CURDIR)/$(LINK_ORDER) -Xlinker --no-warn-symbol-ordering
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
