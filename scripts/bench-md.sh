@@ -124,11 +124,12 @@ if peer:
     w("")
     w(f"{'pinned to CPU 0' if peer['pinned'] else 'unpinned'}; {peer['duration']} per run after {peer['warmup']} warm-up.")
     w("")
-    w("| client → server | C×W | calls/s | p50 µs | p99 µs | errors |")
-    w("|---|---|---:|---:|---:|---:|")
+    w("| client → server | C×W | calls/s | p50 µs | p99 µs | errors | Go client CPU µs/call | server CPU µs/call |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|")
     for r in peer["results"]:
         w(f"| {r['label']} | {r['connections']}×{r['in_flight']} | {f(r['calls_per_second'], 0)} | {f(r['p50_us'])} |"
-          f" {f(r['p99_us'])} | {r['errors']} |")
+          f" {f(r['p99_us'])} | {r['errors']} | {f(r.get('client_cpu_us_per_call'))} |"
+          f" {f(r.get('server_cpu_us_per_call'))} |")
     w("")
     w("| cartd call | C×W | cartd calls/s | Go echo calls/s | cartd ÷ Go echo | cartd ÷ Go health |")
     w("|---|---|---:|---:|---:|---:|")

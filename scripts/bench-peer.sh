@@ -52,9 +52,9 @@ for _ in $(seq 1 100); do [ -S "$work/peer.sock" ] && break; sleep 0.05; done
 for shape in "1 1" "4 4" "1 16"; do
   set -- $shape
   echo "bench-peer: Go server echo $1×$2 …" >&2
-  results+=("$(client -socket "$work/peer.sock" -target echo -conns "$1" -inflight "$2" -label "go-echo")")
+  results+=("$(client -socket "$work/peer.sock" -server-pid "${pids[0]}" -target echo -conns "$1" -inflight "$2" -label "go-echo")")
   echo "bench-peer: Go server health $1×$2 …" >&2
-  results+=("$(client -socket "$work/peer.sock" -target health -conns "$1" -inflight "$2" -label "go-health")")
+  results+=("$(client -socket "$work/peer.sock" -server-pid "${pids[0]}" -target health -conns "$1" -inflight "$2" -label "go-health")")
 done
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 pids=()
@@ -80,9 +80,9 @@ done
 for shape in "1 1" "4 4" "1 16"; do
   set -- $shape
   echo "bench-peer: cartd health $1×$2 …" >&2
-  results+=("$(client -socket "$work/cartd.sock" -target health -conns "$1" -inflight "$2" -label "cartd-health")")
+  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target health -conns "$1" -inflight "$2" -label "cartd-health")")
   echo "bench-peer: cartd get-cart $1×$2 …" >&2
-  results+=("$(client -socket "$work/cartd.sock" -target get-cart -token "$token" -conns "$1" -inflight "$2" \
+  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target get-cart -token "$token" -conns "$1" -inflight "$2" \
     -label "cartd-get-cart")")
 done
 
@@ -113,10 +113,12 @@ report = {"tool": "bench-peer", "generated_at": datetime.datetime.now(datetime.t
           "pinned": pin, "duration": duration, "warmup": warmup, "results": rows, "ratios": ratios,
           "errors": sum(r["errors"] for r in rows)}
 json.dump(report, open(out, "w"), indent=2)
-print(f"{'client → server':32} {'C×W':>6} {'calls/s':>10} {'p50 µs':>9} {'p99 µs':>9}")
+print(f"{'client → server':32} {'C×W':>6} {'calls/s':>10} {'p50 µs':>9} {'p99 µs':>9} {'client CPU µs':>14} {'server CPU µs':>14}")
 for r in rows:
+    server_cpu = r.get("server_cpu_us_per_call")
     print(f"{r['label']:32} {str(r['connections'])+'×'+str(r['in_flight']):>6} {r['calls_per_second']:>10.0f} "
-          f"{r['p50_us']:>9.1f} {r['p99_us']:>9.1f}")
+          f"{r['p50_us']:>9.1f} {r['p99_us']:>9.1f} {r.get('client_cpu_us_per_call', 0):>14.1f} "
+          + (f"{server_cpu:>14.1f}" if server_cpu is not None else f"{'?':>14}"))
 print("\ncartd / Go ttrpc peer throughput, same Go client:")
 for x in ratios:
     print(f"  {x['cartd']:16} {x['connections']}×{x['in_flight']:<3} {x['ratio_to_go_echo']:.2f}× Go echo"

@@ -4,7 +4,7 @@
 //
 // Usage: peer-client -socket PATH -target echo|health|get-cart [-token JWT] [-conns C] [-inflight W]
 //
-//	[-duration 10s] [-warmup 2s] [-size 100] [-label NAME]
+//	[-duration 10s] [-warmup 2s] [-size 100] [-label NAME] [-server-pid PID]
 //
 // Prints one JSON object: calls/s, p50/p90/p99/p99.9 in µs, errors.
 package main
@@ -18,7 +18,10 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/containerd/ttrpc"
@@ -44,6 +47,38 @@ type result struct {
 	FirstError     string  `json:"first_error,omitempty"`
 	PayloadBytes   int     `json:"payload_bytes,omitempty"`
 	GoMaxProcs     int     `json:"gomaxprocs"`
+	// CPU time per measured call over the measured window: this client's, and the server's when
+	// -server-pid names it (utime+stime from /proc).
+	ClientCPUUsPerCall float64  `json:"client_cpu_us_per_call"`
+	ServerCPUUsPerCall *float64 `json:"server_cpu_us_per_call,omitempty"`
+}
+
+// selfCPU is this process's user+system CPU time.
+func selfCPU() time.Duration {
+	var usage syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &usage) != nil {
+		return 0
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+}
+
+// processCPU is the user+system CPU time of process pid, from /proc/PID/stat (clock ticks of 10 ms).
+func processCPU(pid int) (time.Duration, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(fields) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
 }
 
 func main() {
@@ -56,6 +91,7 @@ func main() {
 	warmup := flag.Duration("warmup", 2*time.Second, "warm-up before measuring")
 	size := flag.Int("size", 100, "echo payload bytes")
 	label := flag.String("label", "", "a name for the result")
+	serverPID := flag.Int("server-pid", 0, "the server's pid, to report its CPU time per call")
 	flag.Parse()
 
 	payload := make([]byte, *size)
@@ -103,6 +139,22 @@ func main() {
 	errors := 0
 	firstError := ""
 	var group sync.WaitGroup
+	// CPU over the measured window, read at its start and end.
+	var clientCPU time.Duration
+	var serverCPU *time.Duration
+	cpuDone := make(chan struct{})
+	go func() {
+		defer close(cpuDone)
+		time.Sleep(time.Until(start))
+		clientBefore := selfCPU()
+		serverBefore, serverOK := processCPU(*serverPID)
+		time.Sleep(time.Until(end))
+		clientCPU = selfCPU() - clientBefore
+		if serverAfter, ok := processCPU(*serverPID); ok && serverOK && *serverPID > 0 {
+			used := serverAfter - serverBefore
+			serverCPU = &used
+		}
+	}()
 	for _, client := range clients {
 		for w := 0; w < *inflight; w++ {
 			group.Add(1)
@@ -140,6 +192,7 @@ func main() {
 		}
 	}
 	group.Wait()
+	<-cpuDone
 	for _, client := range clients {
 		client.Close()
 	}
@@ -162,6 +215,13 @@ func main() {
 	}
 	if *target == "echo" {
 		out.PayloadBytes = *size
+	}
+	if calls := float64(len(all)); calls > 0 {
+		out.ClientCPUUsPerCall = float64(clientCPU.Nanoseconds()) / 1000 / calls
+		if serverCPU != nil {
+			perCall := float64(serverCPU.Nanoseconds()) / 1000 / calls
+			out.ServerCPUUsPerCall = &perCall
+		}
 	}
 	json.NewEncoder(os.Stdout).Encode(out)
 	if errors > 0 {
