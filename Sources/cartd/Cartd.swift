@@ -38,6 +38,9 @@ struct Cartd: AsyncParsableCommand {
     @Option(help: "Maximum calls in flight per connection (default 256).")
     var maxCallsPerConnection: Int?
 
+    @Option(help: "Event-loop threads serving connections (default one per CPU).")
+    var eventLoopThreads: Int?
+
     @Option(help: "Seconds a connection may sit idle before it is closed (default 300).")
     var idleTimeout: Int?
 

@@ -276,6 +276,7 @@ struct ConfigKey {
             key("max-connections", \.maxConnections, Codecs.integer(Int.self), flag: \.maxConnections),
             key("max-calls-per-connection", \.maxCallsPerConnection, Codecs.integer(Int.self),
                 flag: \.maxCallsPerConnection),
+            optional("event-loop-threads", \.eventLoopThreads, Codecs.integer(Int.self), flag: \.eventLoopThreads),
             key("idle-timeout", \.idleTimeoutSeconds, Codecs.integer(Int.self), flag: \.idleTimeout),
             key("unwritable-timeout", \.unwritableTimeoutSeconds, Codecs.integer(Int.self), flag: \.unwritableTimeout),
             key("frame-timeout", \.frameTimeoutSeconds, Codecs.integer(Int.self), flag: \.frameTimeout),

@@ -78,7 +78,7 @@ struct Daemon {
         // Everything that can refuse to start comes before the event loops and the gateway (its HTTP
         // client), which must be shut down once created.
         let listener = try serverConfiguration()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.eventLoopThreads ?? System.coreCount)
         let gateway: any PaymentGateway
         do {
             gateway = try makeGateway(group: group)

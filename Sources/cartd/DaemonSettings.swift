@@ -18,6 +18,9 @@ struct DaemonSettings: Sendable {
     var adminUIDs: [UInt32] = []
     var maxConnections = 1024
     var maxCallsPerConnection = 256
+    /// Threads of the event-loop group that serves the socket (and the gateway's HTTP client);
+    /// nil is one per CPU this process may run on.
+    var eventLoopThreads: Int?
     var idleTimeoutSeconds = 300
     var unwritableTimeoutSeconds = 30
     var frameTimeoutSeconds = 30
@@ -95,6 +98,9 @@ extension DaemonSettings {
         guard maxConnections > 0 else { throw SettingError("max-connections", "must be positive, not \(maxConnections)") }
         guard maxCallsPerConnection > 0 else {
             throw SettingError("max-calls-per-connection", "must be positive, not \(maxCallsPerConnection)")
+        }
+        if let eventLoopThreads, !(1...256).contains(eventLoopThreads) {
+            throw SettingError("event-loop-threads", "must be 1…256, not \(eventLoopThreads)")
         }
         guard idleTimeoutSeconds > 0 else { throw SettingError("idle-timeout", "must be positive, not \(idleTimeoutSeconds)") }
         guard unwritableTimeoutSeconds > 0 else {

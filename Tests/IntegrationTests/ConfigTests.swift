@@ -139,6 +139,9 @@ struct ConfigTests {
         BadValue(flags: ["--socket-mode", "0999"], expected: ["socket-mode", "flag --socket-mode"]),
         BadValue(flags: ["--max-connections", "0"], expected: ["max-connections", "must be positive", "flag --max-connections"]),
         BadValue(flags: ["--max-connections", "many"], expected: ["--max-connections"]),
+        BadValue(flags: ["--event-loop-threads", "0"], expected: ["event-loop-threads", "1…256", "flag --event-loop-threads"]),
+        BadValue(environment: ["CARTD_EVENT_LOOP_THREADS": "1000"],
+                 expected: ["event-loop-threads", "1…256", "environment variable CARTD_EVENT_LOOP_THREADS"]),
         BadValue(flags: ["--gateway", "razorpay"], expected: ["gateway", "razorpay-key-id", "flag --gateway"]),
         // The file's valid value is overridden by a bad one from the environment: the message names the environment.
         BadValue(file: #"{"max-lines": 10}"#, environment: ["CARTD_MAX_LINES": "5000"],
@@ -162,7 +165,7 @@ struct ConfigTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/cart.db"))
     }
 
-    @Test("a config file alone starts the daemon: socket, mode, database and secret from the file; Health answers")
+    @Test("a config file alone starts the daemon: socket, mode, database, secret and one event loop from the file")
     func daemonFromFile() async throws {
         let daemon = try TestDaemon()   // a directory, a secret and tokens; started here from a config file
         defer { daemon.removeDirectory() }
@@ -172,7 +175,8 @@ struct ConfigTests {
               "socket-mode": "0660",
               "database": "\(daemon.databasePath)",
               "jwt-secret-file": "\(daemon.secretPath)",
-              "max-connections": 64
+              "max-connections": 64,
+              "event-loop-threads": 1
             }
             """)
         let child = try ChildProcess.spawn(TestDaemon.binaryPath, arguments: ["--config", config],
@@ -189,6 +193,8 @@ struct ConfigTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try fileMode(daemon.socketPath) == 0o660)
+        let loops = try eventLoopThreadNames(pid: child.pid)
+        #expect(loops.count == 1, "event-loop threads: \(loops)")
         let client = try await daemon.client(user: "alice")
         #expect(try await client.health() == .serving)
         #expect(try await client.getCart().userID == "alice")
@@ -248,6 +254,16 @@ func writeFile(_ path: String, _ text: String, mode: Int = 0o644) throws -> Stri
         throw TestDaemonError(description: "cannot write \(path)")
     }
     return path
+}
+
+/// The names of a process's NIO event-loop threads (`/proc/PID/task/*/comm`), sorted.
+func eventLoopThreadNames(pid: pid_t) throws -> [String] {
+    let tasks = "/proc/\(pid)/task"
+    return try FileManager.default.contentsOfDirectory(atPath: tasks).compactMap { task in
+        let name = try String(contentsOfFile: "\(tasks)/\(task)/comm", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.hasPrefix("NIO-ELT-") ? name : nil
+    }.sorted()
 }
 
 /// A JSON value, for comparing `--print-config` output exactly.
