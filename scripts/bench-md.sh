@@ -123,6 +123,9 @@ if peer:
     w("## The Go ttrpc peer (one Go client, two servers)")
     w("")
     w(f"{'pinned to CPU 0' if peer['pinned'] else 'unpinned'}; {peer['duration']} per run after {peer['warmup']} warm-up.")
+    if any(r["label"].startswith("cartd-1loop") for r in peer["results"]):
+        w("The `cartd-1loop` rows are the same cartd started with `--event-loop-threads 1` (the default is one"
+          " event loop per CPU); the targets are judged on the default.")
     w("")
     w("| client → server | C×W | calls/s | p50 µs | p99 µs | errors | Go client CPU µs/call | server CPU µs/call |")
     w("|---|---|---:|---:|---:|---:|---:|---:|")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Go ttrpc peer, measured by one Go client against two servers: containerd's Go ttrpc server
-# (Debian's 1.1.1) echoing 100 bytes, and the release cartd's Health/Check and GetCart (a 5-line cart).
+# (Debian's 1.1.1) echoing 100 bytes, and the release cartd's Health/Check and GetCart (a 5-line cart),
+# with its default event loops (one per CPU) and again with one (the cartd-1loop rows, 4×4 and 1×16).
 # Builds the peer in GOPATH mode with gogottrpc messages generated into a temporary GOPATH (nothing
 # generated is committed), writes bench/results/peer.json and prints cartd/peer throughput ratios.
 #
@@ -86,6 +87,24 @@ for shape in "1 1" "4 4" "1 16"; do
     -label "cartd-get-cart")")
 done
 
+# --- the same cartd with one event-loop thread (--event-loop-threads 1; the default is one per CPU) --
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+pids=()
+"${pin[@]}" "$bin/cartd" --socket "$work/cartd.sock" --database "$work/cart.db" --jwt-secret-file "$work/jwt.secret" \
+  --event-loop-threads 1 >> "$work/cartd.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [ -S "$work/cartd.sock" ] && break; sleep 0.05; done
+[ -S "$work/cartd.sock" ] || { echo "cartd did not start:"; cat "$work/cartd.log"; exit 1; }
+for shape in "4 4" "1 16"; do
+  set -- $shape
+  echo "bench-peer: cartd (one event loop) health $1×$2 …" >&2
+  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target health -conns "$1" -inflight "$2" \
+    -label "cartd-1loop-health")")
+  echo "bench-peer: cartd (one event loop) get-cart $1×$2 …" >&2
+  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target get-cart -token "$token" -conns "$1" \
+    -inflight "$2" -label "cartd-1loop-get-cart")")
+done
+
 # --- peer.json and the ratios ---------------------------------------------------------------------
 mkdir -p "$(dirname "$out")"
 printf '%s\n' "${results[@]}" > "$work/results.jsonl"
@@ -99,7 +118,7 @@ ratios = []
 for c, w in [(1, 1), (4, 4), (1, 16)]:
     echo = find("go-echo", c, w)
     goh = find("go-health", c, w)
-    for label in ("cartd-health", "cartd-get-cart"):
+    for label in ("cartd-health", "cartd-get-cart", "cartd-1loop-health", "cartd-1loop-get-cart"):
         r = find(label, c, w)
         if r and echo and echo["calls_per_second"]:
             ratios.append({"cartd": label, "connections": c, "in_flight": w,

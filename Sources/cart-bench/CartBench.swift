@@ -29,6 +29,10 @@ struct CartBench: AsyncParsableCommand {
     @Option(help: "The cartd binary to start (default: cartd next to cart-bench).")
     var cartd: String?
 
+    @Option(name: .customLong("cartd-arg"), parsing: .unconditionalSingleValue,
+            help: "An extra argument for the cartd the bench starts, repeatable (--cartd-arg --event-loop-threads --cartd-arg 1).")
+    var cartdArguments: [String] = []
+
     @Option(help: "The HS256 secret file of the daemon given by --socket.")
     var jwtSecretFile: String?
 
@@ -113,8 +117,9 @@ struct CartBench: AsyncParsableCommand {
             }
             let binary = cartd ?? Self.siblingBinary("cartd")
             report.daemonBinary = binary
+            report.daemonArguments = daemonArguments
             report.scale = try await ScaleScenario(
-                binary: binary, sizes: sizes.sorted(), sampleUsers: scaleUsers, idleConnections: idleConnections,
+                binary: binary, arguments: daemonArguments, sizes: sizes.sorted(), sampleUsers: scaleUsers, idleConnections: idleConnections,
                 connections: connections, inFlight: inFlight, warmupNs: warmupNs, durationNs: durationNs, pin: pin,
                 group: group, log: log).run()
             report.errors = report.scale!.reduce(0) { $0 + $1.getCart.errors + $1.addItem.errors }
@@ -131,7 +136,8 @@ struct CartBench: AsyncParsableCommand {
         } else {
             let binary = cartd ?? Self.siblingBinary("cartd")
             report.daemonBinary = binary
-            daemon = try DaemonUnderTest(binary: binary, extraArguments: ["--max-line-quantity", "10000"])
+            report.daemonArguments = daemonArguments
+            daemon = try DaemonUnderTest(binary: binary, extraArguments: daemonArguments)
             let startNs = try await daemon.start(group: group)
             report.daemonStartToHealthMs = Double(startNs) / 1e6
         }
@@ -254,6 +260,10 @@ struct CartBench: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// The started cartd's arguments besides socket, database and secret: a line cap high enough for
+    /// the load's merges, then the `--cartd-arg`s.
+    private var daemonArguments: [String] { ["--max-line-quantity", "10000"] + cartdArguments }
 
     static func siblingBinary(_ name: String) -> String {
         let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

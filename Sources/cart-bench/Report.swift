@@ -157,6 +157,7 @@ struct BenchReport: Codable, Sendable {
     var users: Int
     var clientThreads: Int
     var daemonBinary: String?
+    var daemonArguments: [String]?
     var daemonStartToHealthMs: Double?
     var daemonIdleRSSMiB: Double?
     var frameSizes: [String: FrameSizes] = [:]
@@ -195,6 +196,9 @@ extension BenchReport {
         out += "warm-up \(number(warmupSeconds)) s, \(number(durationSeconds)) s per phase; "
         out += "concurrent = \(connections) connections × \(inFlight) in flight; \(users) users; "
         out += "\(clientThreads) client event-loop thread(s)\n"
+        if let daemonArguments {
+            out += "cartd arguments: \(daemonArguments.joined(separator: " "))\n"
+        }
         if let daemonStartToHealthMs {
             out += "cartd: start to first Health \(number(daemonStartToHealthMs)) ms, idle RSS \(number(daemonIdleRSSMiB)) MiB\n"
         }

@@ -14,6 +14,8 @@ import TTRPC
 /// `idleConnections` open connections.
 struct ScaleScenario {
     let binary: String
+    /// cartd's arguments besides socket, database and secret.
+    let arguments: [String]
     let sizes: [Int]
     let sampleUsers: Int
     let idleConnections: Int
@@ -26,7 +28,7 @@ struct ScaleScenario {
     let log: (String) -> Void
 
     func run() async throws -> [ScaleResult] {
-        let daemon = try DaemonUnderTest(binary: binary, extraArguments: ["--max-line-quantity", "10000"])
+        let daemon = try DaemonUnderTest(binary: binary, extraArguments: arguments)
         defer { daemon.cleanUp() }
         do {
             return try await measure(daemon)
