@@ -69,41 +69,39 @@ products = [{"id": f"bench-p{i:03d}", "name": f"Bench product {i}",
              "active": True, "stock": 1000000, "variants": []} for i in range(5)]
 json.dump({"products": products}, open(sys.argv[1], "w"))
 PY
-"${pin[@]}" "$bin/cartd" --socket "$work/cartd.sock" --database "$work/cart.db" --jwt-secret-file "$work/jwt.secret" \
-  --seed-catalog "$work/catalog.json" > "$work/cartd.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 200); do [ -S "$work/cartd.sock" ] && break; sleep 0.05; done
-[ -S "$work/cartd.sock" ] || { echo "cartd did not start:"; cat "$work/cartd.log"; exit 1; }
+# start_cartd [ARGS…]: cartd on the one socket and database, waited for; its pid is ${pids[0]}.
+start_cartd() {
+  "${pin[@]}" "$bin/cartd" --socket "$work/cartd.sock" --database "$work/cart.db" --jwt-secret-file "$work/jwt.secret" \
+    "$@" >> "$work/cartd.log" 2>&1 &
+  pids=($!)
+  for _ in $(seq 1 200); do [ -S "$work/cartd.sock" ] && break; sleep 0.05; done
+  [ -S "$work/cartd.sock" ] || { echo "cartd did not start:"; cat "$work/cartd.log"; exit 1; }
+}
+# measure_cartd LABEL SHAPE…: Health then GetCart at each "C W" shape, labelled LABEL-health, LABEL-get-cart.
+measure_cartd() {
+  local label=$1 shape; shift
+  for shape in "$@"; do
+    set -- $shape
+    echo "bench-peer: $label health $1×$2 …" >&2
+    results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target health -conns "$1" -inflight "$2" \
+      -label "$label-health")")
+    echo "bench-peer: $label get-cart $1×$2 …" >&2
+    results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target get-cart -token "$token" -conns "$1" \
+      -inflight "$2" -label "$label-get-cart")")
+  done
+}
+
+start_cartd --seed-catalog "$work/catalog.json"
 token=$("$bin/cartctl" token mint --user bench-peer-user --secret-file "$work/jwt.secret" --ttl 1h)
 for i in 0 1 2 3 4; do
   "$bin/cartctl" cart add --socket "$work/cartd.sock" --token "$token" "bench-p00$i" > /dev/null
 done
-for shape in "1 1" "4 4" "1 16"; do
-  set -- $shape
-  echo "bench-peer: cartd health $1×$2 …" >&2
-  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target health -conns "$1" -inflight "$2" -label "cartd-health")")
-  echo "bench-peer: cartd get-cart $1×$2 …" >&2
-  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target get-cart -token "$token" -conns "$1" -inflight "$2" \
-    -label "cartd-get-cart")")
-done
+measure_cartd cartd "1 1" "4 4" "1 16"
 
 # --- the same cartd with one event-loop thread (--event-loop-threads 1; the default is one per CPU) --
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
-pids=()
-"${pin[@]}" "$bin/cartd" --socket "$work/cartd.sock" --database "$work/cart.db" --jwt-secret-file "$work/jwt.secret" \
-  --event-loop-threads 1 >> "$work/cartd.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 200); do [ -S "$work/cartd.sock" ] && break; sleep 0.05; done
-[ -S "$work/cartd.sock" ] || { echo "cartd did not start:"; cat "$work/cartd.log"; exit 1; }
-for shape in "4 4" "1 16"; do
-  set -- $shape
-  echo "bench-peer: cartd (one event loop) health $1×$2 …" >&2
-  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target health -conns "$1" -inflight "$2" \
-    -label "cartd-1loop-health")")
-  echo "bench-peer: cartd (one event loop) get-cart $1×$2 …" >&2
-  results+=("$(client -socket "$work/cartd.sock" -server-pid "${pids[0]}" -target get-cart -token "$token" -conns "$1" \
-    -inflight "$2" -label "cartd-1loop-get-cart")")
-done
+start_cartd --event-loop-threads 1
+measure_cartd cartd-1loop "4 4" "1 16"
 
 # --- peer.json and the ratios ---------------------------------------------------------------------
 mkdir -p "$(dirname "$out")"
