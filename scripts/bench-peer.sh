@@ -128,10 +128,12 @@ rows = [json.loads(line) for line in open(sys.argv[6]) if line.strip()]
 def find(label, c, w, rnd):
     return next((r for r in rows if r["label"] == label and r["connections"] == c and r["in_flight"] == w
                  and r["round"] == rnd), None)
-cartd_labels = ("cartd-health", "cartd-get-cart", "cartd-1loop-health", "cartd-1loop-get-cart")
+# The shapes and cartd's labels, in the order they were measured.
+shapes = list(dict.fromkeys((r["connections"], r["in_flight"]) for r in rows))
+cartd_labels = list(dict.fromkeys(r["label"] for r in rows if r["label"].startswith("cartd")))
 # One ratio per round: cartd ÷ the Go echo (and Go health) of the same round and shape.
 ratios = []
-for c, w in [(1, 1), (4, 4), (1, 16)]:
+for c, w in shapes:
     for rnd in range(1, rounds + 1):
         echo, goh = find("go-echo", c, w, rnd), find("go-health", c, w, rnd)
         for label in cartd_labels:
@@ -144,7 +146,7 @@ for c, w in [(1, 1), (4, 4), (1, 16)]:
                                "ratio_to_go_health": (r["calls_per_second"] / goh["calls_per_second"]) if goh else None})
 # The summary: per cartd call and shape, the median of the rounds' ratios and their range.
 summary = []
-for c, w in [(1, 1), (4, 4), (1, 16)]:
+for c, w in shapes:
     for label in cartd_labels:
         xs = [x for x in ratios if x["cartd"] == label and x["connections"] == c and x["in_flight"] == w]
         if not xs:
