@@ -9,7 +9,8 @@
 # the table and the ratios.
 #
 # usage: scripts/bench-peer.sh [RELEASE_BIN_DIR] [OUTPUT_JSON]
-#   env: DURATION (5s per measurement), WARMUP (1s), ROUNDS (3), PIN=1 to run everything on CPU 0
+#   env: DURATION (5s per measurement), WARMUP (1s), ROUNDS (3), PIN=1 to run everything on CPU 0,
+#        KEEP_PEER=DIR to keep the built Go client and server there (scripts/instructions-per-call.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:-$root/.build/release}")
@@ -46,6 +47,7 @@ for part in server client; do
   (cd "$src/$part" && GO111MODULE=off GOPATH="$work/gopath:/usr/share/gocode" GOPROXY=off GOFLAGS=-mod=mod \
     GOCACHE="$work/cache" go build -o "$work/peer-$part" .)
 done
+if [ -n "${KEEP_PEER:-}" ]; then mkdir -p "$KEEP_PEER" && cp "$work/peer-client" "$work/peer-server" "$KEEP_PEER/"; fi
 echo "bench-peer: built the Go peer ($(go version | awk '{print $3}'), containerd/ttrpc $(dpkg-query -W -f='${Version}' golang-github-containerd-ttrpc-dev 2>/dev/null || echo '?'))" >&2
 
 client() { "${pin[@]}" "$work/peer-client" -duration "$duration" -warmup "$warmup" "$@"; }
@@ -61,13 +63,7 @@ for _ in $(seq 1 100); do [ -S "$work/peer.sock" ] && break; sleep 0.05; done
 [ -S "$work/peer.sock" ] || { echo "the Go peer server did not start"; exit 1; }
 
 head -c 32 /dev/urandom | base64 > "$work/jwt.secret" && chmod 600 "$work/jwt.secret"
-python3 - "$work/catalog.json" <<'PY2'
-import json, sys
-products = [{"id": f"bench-p{i:03d}", "name": f"Bench product {i}",
-             "price": {"currency_code": "INR", "amount_minor": 10000 + i * 100},
-             "active": True, "stock": 1000000, "variants": []} for i in range(5)]
-json.dump({"products": products}, open(sys.argv[1], "w"))
-PY2
+"$root/scripts/bench-peer-catalog.py" "$work/catalog.json"
 token=$("$bin/cartctl" token mint --user bench-peer-user --secret-file "$work/jwt.secret" --ttl 2h)
 # start_cartd NAME [ARGS…]: cartd on $work/NAME.sock and $work/NAME.db with the demo cart, waited
 # for; prints its pid.

@@ -87,11 +87,17 @@ public final class TokenVerifier: Sendable {
     /// The identity of a token verified before and not expired since, without verifying again.
     public func cached(_ token: String) -> VerifiedToken? {
         guard let entry = cache.withLock({ $0[token] }) else { return nil }
-        guard entry.token.expiresAt.timeIntervalSince(now()) > -policy.leewaySeconds else {
+        guard isUnexpired(entry.token) else {
             _ = cache.withLock { $0.removeValue(forKey: token) }
             return nil
         }
         return entry.token
+    }
+
+    /// Whether a token this verifier verified has not expired since (within the policy's leeway):
+    /// the check ``cached(_:)`` makes on every hit, for callers that keep a verified token themselves.
+    public func isUnexpired(_ token: VerifiedToken) -> Bool {
+        token.expiresAt.timeIntervalSince(now()) > -policy.leewaySeconds
     }
 
     /// Verifies a token fully (and caches it on success).

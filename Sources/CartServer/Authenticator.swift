@@ -1,4 +1,5 @@
 import CartAuth
+import Locking
 import NIOCore
 import TTRPC
 
@@ -28,6 +29,20 @@ public final class Authenticator: Sendable {
     /// Peer uids treated as admin for Catalog/Admin RPCs.
     public let adminUIDs: Set<UInt32>
     private let onCacheLookup: @Sendable (_ hit: Bool) -> Void
+    /// The caller last identified on each connection, by connection id (ids are never reused).
+    private let recentCallers = Locked<[UInt64: RecentCaller]>([:])
+
+    /// The most connections whose last caller is kept; when full, the memo starts again empty.
+    static let recentCallerCapacity = 4096
+
+    /// A connection's last caller: a later call on the connection with the same authorization value
+    /// is the same caller, answered without parsing the value, copying the token or hashing it for
+    /// the verifier's cache (only its expiry is checked again).
+    private struct RecentCaller: Sendable {
+        let authorization: String
+        let token: VerifiedToken
+        let identity: CallerIdentity
+    }
 
     /// Creates an authenticator.
     /// - Parameters:
@@ -75,8 +90,18 @@ public final class Authenticator: Sendable {
     }
 
     private func lookUp(_ context: ServerCallContext) -> Lookup {
+        let authorization: String
+        do { authorization = try Self.authorizationValue(context.metadata) } catch {
+            return .known(.failure(error))
+        }
+        if let recent = recentCallers.withLock({ $0[context.connectionID] }), recent.authorization == authorization,
+           verifier.isUnexpired(recent.token) {
+            onCacheLookup(true)
+            context.annotations["user.id"] = recent.identity.userID
+            return .known(.success(recent.identity))
+        }
         let token: String
-        do { token = try Self.bearerToken(context.metadata) } catch {
+        do { token = try Self.bearerToken(authorization) } catch {
             return .known(.failure(error))
         }
         guard let hit = verifier.cached(token) else {
@@ -84,7 +109,15 @@ public final class Authenticator: Sendable {
             return .unverified(token)
         }
         onCacheLookup(true)
-        return .known(.success(identity(hit, context)))
+        let identity = identity(hit, context)
+        let recent = RecentCaller(authorization: authorization, token: hit, identity: identity)
+        recentCallers.withLock { callers in
+            if callers.count >= Self.recentCallerCapacity, callers[context.connectionID] == nil {
+                callers.removeAll(keepingCapacity: true)
+            }
+            callers[context.connectionID] = recent
+        }
+        return .known(.success(identity))
     }
 
     /// Verifies `token` on a task (the verifier caches it), then the identity.
@@ -143,6 +176,12 @@ public final class Authenticator: Sendable {
     }
 
     static func bearerToken(_ metadata: Metadata) throws(RPCError) -> String {
+        try bearerToken(authorizationValue(metadata))
+    }
+
+    /// The value of the call's one `authorization` metadata entry.
+    /// - Throws: UNAUTHENTICATED when there is none or more than one.
+    static func authorizationValue(_ metadata: Metadata) throws(RPCError) -> String {
         // Keys are stored lowercased; one pass, no array of values.
         var found: String?
         for entry in metadata where entry.key == "authorization" {
@@ -154,6 +193,12 @@ public final class Authenticator: Sendable {
         guard let value = found else {
             throw RPCError(code: .unauthenticated, message: "missing authorization metadata; send 'authorization: Bearer <JWT>'")
         }
+        return value
+    }
+
+    /// The token of an authorization value `Bearer <token>`.
+    /// - Throws: UNAUTHENTICATED when the value is not of that form.
+    static func bearerToken(_ value: String) throws(RPCError) -> String {
         // Byte-level parse of "Bearer <token>" (hot path: no Foundation, no copies but the token).
         let bytes = value.utf8
         var index = bytes.startIndex

@@ -49,7 +49,10 @@ public struct CartService: Sendable {
 
     /// Registers every RPC.
     public func register(in router: inout Router) {
-        let memo = replies
+        // GetCart's closures capture what they use, not `self`: a copy of this struct per closure
+        // and call would retain and release every one of its fields.
+        let memo = replies, store = store, auth = auth, cartCreated = events.cartCreated
+        let defaultCurrency = configuration.defaultCurrency
         router.register(service: Self.name, method: "GetCart", .unaryAnswer { payload, context in
             do {
                 _ = try payload.readProtoMessage(as: GetCartRequest.self)
@@ -57,10 +60,9 @@ public struct CartService: Sendable {
                 return .now(.failure(error))
             }
             return auth.answer(context) { caller in
-                let (cart, created) = try store.pricedCart(userID: caller.userID,
-                                                           defaultCurrency: configuration.defaultCurrency,
-                                                           nowMs: Self.nowMs(), isGuest: caller.isGuest)
-                if created { events.cartCreated() }
+                let (cart, created) = try store.pricedCart(userID: caller.userID, defaultCurrency: defaultCurrency,
+                                                           nowMs: CartService.nowMs(), isGuest: caller.isGuest)
+                if created { cartCreated() }
                 context.annotations["cart.id"] = cart.id
                 return memo.reply(for: cart, allocator: context.allocator)
             }

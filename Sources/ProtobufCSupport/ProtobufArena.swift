@@ -30,7 +30,8 @@ public final class ProtobufArena {
         self.allocatorStorage.initialize(
             to: ProtobufCAllocator(
                 alloc: { data, size in
-                    Unmanaged<ProtobufArena>.fromOpaque(data!).takeUnretainedValue().allocate(byteCount: size)
+                    // The arena outlives every pack and unpack that uses it: no retain and release per allocation.
+                    Unmanaged<ProtobufArena>.fromOpaque(data!)._withUnsafeGuaranteedRef { $0.allocate(byteCount: size) }
                 },
                 free: { _, _ in },
                 allocator_data: nil

@@ -71,12 +71,13 @@ public enum ProtobufC {
     /// Reads a protobuf-c string field as Swift text, refusing invalid UTF-8.
     /// - Parameters:
     ///   - pointer: The field (`NULL` and protobuf-c's empty string both read as "").
-    ///   - field: The field's name, for the error message.
+    ///   - field: The field's name, for the error message (made only when there is an error).
     /// - Throws: ``ProtobufDecodingError`` naming the field when it is not UTF-8.
-    public static func string(_ pointer: UnsafePointer<CChar>?, field: String) throws(ProtobufDecodingError) -> String {
+    public static func string(_ pointer: UnsafePointer<CChar>?,
+                              field: @autoclosure () -> String) throws(ProtobufDecodingError) -> String {
         guard let pointer, pointer.pointee != 0 else { return "" }
         guard let value = String(validatingCString: pointer) else {
-            throw ProtobufDecodingError("\(field) is not valid UTF-8")
+            throw ProtobufDecodingError("\(field()) is not valid UTF-8")
         }
         return value
     }

@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Why a call stopped before its handler finished.
 public enum CancellationReason: Sendable, Hashable {
@@ -22,20 +22,20 @@ public final class CallCancellation: Sendable {
         var callbacks: [@Sendable (CancellationReason) -> Void] = []
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     /// Creates a signal that is not cancelled.
     public init() {}
 
     /// The reason, once cancelled.
-    public var reason: CancellationReason? { state.withLockedValue { $0.reason } }
+    public var reason: CancellationReason? { state.withLock { $0.reason } }
 
     /// Whether the call was cancelled.
     public var isCancelled: Bool { reason != nil }
 
     /// Runs `callback` when the call is cancelled (immediately if it already was).
     public func onCancel(_ callback: @escaping @Sendable (CancellationReason) -> Void) {
-        let already: CancellationReason? = state.withLockedValue { state in
+        let already: CancellationReason? = state.withLock { state in
             if let reason = state.reason { return reason }
             state.callbacks.append(callback)
             return nil
@@ -45,7 +45,7 @@ public final class CallCancellation: Sendable {
 
     /// Cancels the call; later calls do nothing.
     public func cancel(_ reason: CancellationReason) {
-        let callbacks: [@Sendable (CancellationReason) -> Void] = state.withLockedValue { state in
+        let callbacks: [@Sendable (CancellationReason) -> Void] = state.withLock { state in
             guard state.reason == nil else { return [] }
             state.reason = reason
             defer { state.callbacks = [] }

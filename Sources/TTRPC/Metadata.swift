@@ -28,10 +28,24 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     /// `key` in lowercase; returns it as is (no allocation) when it has no upper-case letter, the usual case.
     @inlinable
     static func lowercase(_ key: String) -> String {
+        let plain = key.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
+                return false
+            }
+            return true
+        }
+        if plain == true { return key }
+        if plain == false { return key.lowercased() }
+        // Bridged or otherwise non-contiguous text: the byte-by-byte view.
         for byte in key.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
             return key.lowercased()
         }
         return key
+    }
+
+    /// Makes room for `count` entries in total.
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
     }
 
     /// Replaces every value of `key` with `value`.

@@ -53,11 +53,23 @@ extension RequestEnvelope {
         arena: ProtobufArena,
         limits: EnvelopeLimits = EnvelopeLimits()
     ) throws(RPCError) -> RequestEnvelope {
+        var strings = RecentStrings(count: 0)
+        return try decode(data, arena: arena, limits: limits, reusing: &strings)
+    }
+
+    /// Decodes a `ttrpc.Request`, reusing the strings of the connection's previous request where the
+    /// bytes are the same (``RecentStrings``).
+    static func decode(
+        _ data: ByteBuffer,
+        arena: ProtobufArena,
+        limits: EnvelopeLimits,
+        reusing strings: inout RecentStrings
+    ) throws(RPCError) -> RequestEnvelope {
         let result: Result<RequestEnvelope, RPCError> = data.withUnsafeReadableBytes { bytes in
             do throws(ProtobufDecodingError) {
                 let request = try ProtobufC.unpack(bytes, arena: arena, using: ttrpc__request__unpack,
                                                    typeName: "ttrpc.Request")
-                return decodeFields(request.pointee, limits: limits)
+                return decodeFields(request.pointee, limits: limits, strings: &strings)
             } catch {
                 return .failure(RPCError(code: .invalidArgument, message: "unmarshal request error: \(error.message)"))
             }
@@ -65,7 +77,14 @@ extension RequestEnvelope {
         return try result.get()
     }
 
-    private static func decodeFields(_ request: Ttrpc__Request, limits: EnvelopeLimits) -> Result<RequestEnvelope, RPCError> {
+    /// The number of ``RecentStrings`` slots a connection keeps: service, method and the keys and
+    /// values of the first ``reusedMetadataEntries`` metadata entries.
+    static let recentStringSlots = 2 + 2 * reusedMetadataEntries
+    /// Metadata entries whose strings are reused from the connection's previous request.
+    static let reusedMetadataEntries = 8
+
+    private static func decodeFields(_ request: Ttrpc__Request, limits: EnvelopeLimits,
+                                     strings: inout RecentStrings) -> Result<RequestEnvelope, RPCError> {
         do throws(ProtobufDecodingError) {
             let count = request.n_metadata
             if count > limits.maxMetadataEntries {
@@ -73,11 +92,13 @@ extension RequestEnvelope {
                     message: "request carries \(count) metadata entries; the limit is \(limits.maxMetadataEntries)"))
             }
             var metadata = Metadata()
+            if count > 0 { metadata.reserveCapacity(count) }
             var metadataBytes = 0
             for index in 0..<count {
                 guard let entry = request.metadata[index] else { continue }
-                let key = try ProtobufC.string(entry.pointee.key, field: "metadata key")
-                let value = try ProtobufC.string(entry.pointee.value, field: "metadata value of \(key)")
+                let key = try strings.string(entry.pointee.key, slot: 2 + 2 * index, field: "metadata key")
+                let value = try strings.string(entry.pointee.value, slot: 3 + 2 * index,
+                                               field: "metadata value of \(key)")
                 metadataBytes += key.utf8.count + value.utf8.count
                 if metadataBytes > limits.maxMetadataBytes {
                     return .failure(RPCError(code: .resourceExhausted,
@@ -92,8 +113,8 @@ extension RequestEnvelope {
                 payload = ByteBuffer()
             }
             return .success(RequestEnvelope(
-                service: try ProtobufC.string(request.service, field: "service"),
-                method: try ProtobufC.string(request.method, field: "method"),
+                service: try strings.string(request.service, slot: 0, field: "service"),
+                method: try strings.string(request.method, slot: 1, field: "method"),
                 payload: payload,
                 timeoutNano: request.timeout_nano,
                 metadata: metadata

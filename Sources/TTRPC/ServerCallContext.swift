@@ -3,9 +3,10 @@ import NIOCore
 
 /// Everything a method handler knows about the call it serves.
 ///
-/// A value type; share it freely. The handler runs on ``eventLoop`` and may complete there
+/// Immutable; share it freely (a class, so the closures a handler builds around it capture one
+/// reference rather than copying a dozen). The handler runs on ``eventLoop`` and may complete there
 /// synchronously (the fast path) or later from any thread through the returned future.
-public struct ServerCallContext: Sendable {
+public final class ServerCallContext: Sendable {
     /// The service, e.g. `cart.v1.CartService`.
     public let service: String
     /// The method, e.g. `GetCart`.
@@ -21,7 +22,7 @@ public struct ServerCallContext: Sendable {
     /// The connection's buffer allocator.
     public let allocator: ByteBufferAllocator
     /// A logger carrying `rpc.method`, `rpc.request_id` and `peer.uid`.
-    public var logger: Logger
+    public let logger: Logger
     /// Signalled when the call ends early (client gone, deadline, shutdown).
     public let cancellation: CallCancellation
     /// The call's stream id on its connection.

@@ -32,6 +32,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let observer: any RPCObserver
     private let logger: Logger
     private let arena = ProtobufArena()
+    /// The previous request's strings, reused when the next one repeats them.
+    private var recentStrings = RecentStrings(count: RequestEnvelope.recentStringSlots)
+    /// The previous request's route; the router is immutable, so a repeated service and method
+    /// resolve to it without hashing either.
+    private var lastRoute: (service: String, method: String, resolved: Router.Resolved)?
     private let eventLoop: any EventLoop
 
     private var context: ChannelHandlerContext?
@@ -191,7 +196,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let streamID = frame.header.streamID
         let envelope: RequestEnvelope
         do {
-            envelope = try RequestEnvelope.decode(frame.data, arena: arena, limits: configuration.envelopeLimits)
+            envelope = try RequestEnvelope.decode(frame.data, arena: arena, limits: configuration.envelopeLimits,
+                                                  reusing: &recentStrings)
             arena.reset()
         } catch {
             arena.reset()
@@ -221,11 +227,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         let handler: Router.Resolved
-        switch router.resolve(service: envelope.service, method: envelope.method) {
-        case .success(let resolved): handler = resolved
-        case .failure(let error):
-            reject(streamID: streamID, error, envelope: envelope)
-            return
+        if let lastRoute, lastRoute.service == envelope.service, lastRoute.method == envelope.method {
+            handler = lastRoute.resolved
+        } else {
+            switch router.resolve(service: envelope.service, method: envelope.method) {
+            case .success(let resolved):
+                handler = resolved
+                lastRoute = (envelope.service, envelope.method, resolved)
+            case .failure(let error):
+                reject(streamID: streamID, error, envelope: envelope)
+                return
+            }
         }
         if envelope.timeoutNano < 0 {
             reject(streamID: streamID, RPCError(code: .deadlineExceeded,
@@ -251,32 +263,29 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                                      annotations: annotations, methodIndex: handler.index,
                                      isStreaming: handler.handler.isStreaming)
         let loop = context.eventLoop
-        var completedInline = false
+        // A call that completed inline has left `calls` (``finish(streamID:result:)``); no captured flag
+        // says so, which would cost every call a heap box.
         switch handler.handler {
         case .unary(let body):
             body(envelope.payload, callContext).hop(to: loop).assumeIsolated().whenComplete { result in
-                completedInline = true
                 self.finish(streamID: streamID, result: result.map { Optional($0) })
             }
         case .unaryAnswer(let body):
             switch body(envelope.payload, callContext) {
             case .now(let result):
-                completedInline = true
                 finish(streamID: streamID, result: result.map { Optional($0) })
             case .later(let future):
                 future.hop(to: loop).assumeIsolated().whenComplete { result in
-                    completedInline = true
                     self.finish(streamID: streamID, result: result.map { Optional($0) })
                 }
             }
         case .serverStreaming(let body):
             let writer = ServerStreamWriter(eventLoop: loop, streamID: streamID, sink: NIOLoopBound(self, eventLoop: loop))
             body(envelope.payload, callContext, writer).hop(to: loop).assumeIsolated().whenComplete { result in
-                completedInline = true
                 self.finish(streamID: streamID, result: result.map { nil })
             }
         }
-        if !completedInline, let deadline, calls[streamID] != nil {
+        if let deadline, calls[streamID] != nil {
             calls[streamID]?.deadlineTask = loop.assumeIsolated().scheduleTask(deadline: deadline) {
                 self.expire(streamID: streamID)
             }

@@ -4,7 +4,9 @@ import CartCore
 import CartProto
 import CartTesting
 import Foundation
+import NIOCore
 import Testing
+import TTRPC
 
 #if canImport(Glibc)
 import Glibc
@@ -287,6 +289,53 @@ struct SecurityTests {
             await guest.close()
             await alice.close()
         }
+    }
+
+    @Test("one connection, several callers: each call is answered for the token it carries — alternating users, a missing, doubled or mis-cased entry after a known caller, a token that expires while the connection keeps sending it")
+    func oneConnectionManyTokens() async throws {
+        let daemon = try TestDaemon()
+        try await daemon.start()
+        let alice = try await daemon.token(user: "alice"), bob = try await daemon.token(user: "bob")
+        let raw = try await daemon.connect()
+        func owner(_ metadata: Metadata) async throws -> String {
+            let reply = try await raw.unary(service: "cart.v1.CartService", method: "GetCart", payload: ByteBuffer(),
+                                            metadata: metadata)
+            return try reply.readProtoMessage(as: PricedCart.self).userID
+        }
+        func bearer(_ token: String, key: String = "authorization") -> Metadata {
+            var metadata = Metadata()
+            metadata.append(key, "Bearer \(token)")
+            return metadata
+        }
+        for round in 0..<3 {
+            #expect(try await owner(bearer(alice)) == "alice", "round \(round)")
+            #expect(try await owner(bearer(alice)) == "alice", "round \(round), the same token again")
+            #expect(try await owner(bearer(bob)) == "bob", "round \(round), another token on the same connection")
+        }
+        _ = await expectRPCError(.unauthenticated, "no authorization after a known caller") { try await owner(Metadata()) }
+        var doubled = bearer(alice)
+        doubled.append("authorization", "Bearer \(bob)")
+        _ = await expectRPCError(.unauthenticated, "two authorization entries after a known caller") {
+            try await owner(doubled)
+        }
+        _ = await expectRPCError(.unauthenticated, "a token one byte short of alice's") {
+            try await owner(bearer(String(alice.dropLast())))
+        }
+        #expect(try await owner(bearer(alice, key: "Authorization")) == "alice", "keys compare in lower case")
+
+        // A token that expires (1 s, plus the verifier's 5 s leeway) while the connection keeps sending it.
+        let carol = try await daemon.token(user: "carol", lifetime: 1)
+        #expect(try await owner(bearer(carol)) == "carol")
+        #expect(try await owner(bearer(carol)) == "carol", "the same token again, before it expires")
+        try await Task.sleep(for: .seconds(7.5))
+        let expired = await expectRPCError(.unauthenticated, "carol's token after it expired, same connection") {
+            try await owner(bearer(carol))
+        }
+        #expect(expired?.message.contains("expired") == true, "\(expired?.message ?? "")")
+        #expect(try await owner(bearer(alice)) == "alice", "the connection still serves a valid token")
+        await raw.close()
+        try await daemon.stop()
+        daemon.removeDirectory()
     }
 
     // MARK: Roles

@@ -115,6 +115,91 @@ struct EnvelopeTests {
         }
     }
 
+    /// The data of a request frame for `envelope`.
+    private func requestData(_ envelope: RequestEnvelope) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        envelope.writeFrame(streamID: 1, flags: [], to: &buffer, arena: ProtobufArena())
+        buffer.moveReaderIndex(forwardBy: 10)
+        return buffer
+    }
+
+    @Test("a connection's requests decode the same with the previous request's strings reused: repeated, changed, mis-cased, more entries than are reused")
+    func recentStringsReuse() throws {
+        var strings = RecentStrings(count: RequestEnvelope.recentStringSlots)
+        let arena = ProtobufArena()
+        func decode(_ service: String, _ method: String, _ pairs: [(String, String)]) throws -> RequestEnvelope {
+            var metadata = Metadata()
+            for (key, value) in pairs { metadata.append(key, value) }
+            let data = requestData(RequestEnvelope(service: service, method: method, payload: ByteBuffer(),
+                                                   metadata: metadata))
+            defer { arena.reset() }
+            return try RequestEnvelope.decode(data, arena: arena, limits: EnvelopeLimits(), reusing: &strings)
+        }
+        let token = "Bearer " + String(repeating: "t", count: 200)
+        for _ in 0..<3 {
+            let repeated = try decode("cart.v1.CartService", "GetCart", [("authorization", token)])
+            #expect(repeated.service == "cart.v1.CartService")
+            #expect(repeated.method == "GetCart")
+            #expect(repeated.metadata["authorization"] == token)
+        }
+        let changed = try decode("cart.v1.CartService", "GetCarts", [("authorization", token + "x")])
+        #expect(changed.method == "GetCarts")
+        #expect(changed.metadata["authorization"] == token + "x")
+        let shorter = try decode("cart.v1.CartServic", "GetCart", [("authorization", String(token.dropLast()))])
+        #expect(shorter.service == "cart.v1.CartServic")
+        #expect(shorter.metadata["authorization"] == String(token.dropLast()))
+        let upper = try decode("cart.v1.CartService", "GetCart", [("Authorization", token)])
+        #expect(upper.metadata.map(\.key) == ["authorization"], "a key in another case is lowercased, not reused as is")
+        let pairs = (0..<12).map { ("k\($0)", "v\($0)") }
+        for _ in 0..<2 {
+            let many = try decode("s", "m", pairs)
+            #expect(many.metadata.map(\.key) == pairs.map(\.0))
+            #expect(many.metadata.map(\.value) == pairs.map(\.1), "entries past the reused ones decode as usual")
+        }
+        let empty = try decode("s", "m", [("k0", "")])
+        #expect(empty.metadata["k0"] == "")
+    }
+
+    @Test("bytes that are not UTF-8 are INVALID_ARGUMENT even where the previous request's text was valid")
+    func recentStringsInvalidUTF8() throws {
+        var strings = RecentStrings(count: RequestEnvelope.recentStringSlots)
+        let arena = ProtobufArena()
+        let good = requestData(RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(), metadata: ["k": "vv"]))
+        _ = try RequestEnvelope.decode(good, arena: arena, limits: EnvelopeLimits(), reusing: &strings)
+        arena.reset()
+        // service "s", then a metadata entry whose value is 0xc3 0x28 (same length as "vv", not UTF-8).
+        let keyValue = [0x0a, 0x01, 0x6b, 0x12, 0x02, 0xc3, 0x28] as [UInt8]
+        let bad = ByteBuffer(bytes: [0x0a, 0x01, 0x73, 0x12, 0x01, 0x6d, 0x2a, UInt8(keyValue.count)] + keyValue)
+        do {
+            _ = try RequestEnvelope.decode(bad, arena: arena, limits: EnvelopeLimits(), reusing: &strings)
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("metadata value of k is not valid UTF-8"))
+        }
+        arena.reset()
+        let again = try RequestEnvelope.decode(good, arena: arena, limits: EnvelopeLimits(), reusing: &strings)
+        #expect(again.metadata["k"] == "vv")
+    }
+
+    @Test("annotations: a key set again keeps its place with the new value, nil removes it, any number of keys")
+    func annotations() {
+        let annotations = CallAnnotations()
+        #expect(annotations.all.isEmpty)
+        annotations["user.id"] = "alice"
+        annotations["cart.id"] = "c1"
+        annotations["user.id"] = "bob"
+        #expect(annotations.all.map(\.0) == ["user.id", "cart.id"])
+        #expect(annotations["user.id"] == "bob")
+        annotations["user.id"] = nil
+        #expect(annotations["user.id"] == nil)
+        #expect(annotations.all.map(\.0) == ["cart.id"])
+        annotations["absent"] = nil
+        for index in 0..<10 { annotations["k\(index)"] = "\(index)" }
+        #expect(annotations.all.count == 11)
+        #expect(annotations["k9"] == "9")
+    }
+
     @Test("status codes have their canonical names")
     func statusNames() {
         #expect(StatusCode.ok.name == "OK")

@@ -108,6 +108,29 @@ struct ServerConnectionTests {
         #expect(try status(of: frames[1])?.message.contains("Nope") == true)
     }
 
+    @Test("one connection alternating methods, services and unknown names: each call reaches its own handler")
+    func routesPerCall() throws {
+        let server = try ServerHarness()
+        let calls: [(String, String)] = [("t.Echo", "Say"), ("t.Echo", "Say"), ("t.Echo", "Fail"), ("t.Echo", "Say"),
+                                         ("t.Echo", "Nope"), ("t.Nope", "Say"), ("t.Echo", "Say"), ("t.Echo", "Fail")]
+        for (index, call) in calls.enumerated() {
+            try server.send(requestFrame(streamID: UInt32(2 * index + 1), service: call.0, method: call.1,
+                                         payload: [UInt8(index)]))
+        }
+        let frames = try server.output()
+        #expect(frames.count == calls.count)
+        for (index, call) in calls.enumerated() where index < frames.count {
+            let status = try status(of: frames[index])
+            switch call {
+            case ("t.Echo", "Say"):
+                #expect(status == nil, "call \(index)")
+                #expect(try payload(of: frames[index]) == [UInt8(index)], "call \(index)")
+            case ("t.Echo", "Fail"): #expect(status?.code == .notFound, "call \(index)")
+            default: #expect(status?.code == .unimplemented, "call \(index)")
+            }
+        }
+    }
+
     @Test("garbage envelope is INVALID_ARGUMENT on that stream; the next call works")
     func garbageEnvelope() throws {
         let server = try ServerHarness()

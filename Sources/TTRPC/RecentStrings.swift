@@ -1,0 +1,42 @@
+import Glibc
+import ProtobufCSupport
+
+/// The strings of a connection's previous request, handed out again when the next request carries
+/// the same bytes in the same place.
+///
+/// A connection's calls repeat themselves: the same service and method, the same metadata keys and
+/// usually the same values (one caller, one token). Reusing the `String` made for the previous call
+/// skips its UTF-8 validation and its allocation, and later comparisons with it (the connection's
+/// route memo, an authenticator's per-connection memo) take `String`'s same-storage fast path.
+///
+/// Not thread-safe: owned by one connection's handler on its event loop.
+struct RecentStrings {
+    private var slots: [String]
+
+    /// Creates `count` empty slots; slot numbers from `count` on are decoded without reuse.
+    init(count: Int) {
+        slots = Array(repeating: "", count: count)
+    }
+
+    /// The text of a protobuf-c string field: the string kept in `slot` when its bytes are the same,
+    /// a newly validated one (then kept in `slot`) otherwise.
+    /// - Parameters:
+    ///   - pointer: The field (`NULL` and protobuf-c's empty string both read as "").
+    ///   - slot: Where this field's previous value is kept.
+    ///   - field: The field's name, for the error message.
+    /// - Throws: ``ProtobufDecodingError`` naming the field when it is not UTF-8.
+    mutating func string(_ pointer: UnsafePointer<CChar>?, slot: Int,
+                         field: @autoclosure () -> String) throws(ProtobufDecodingError) -> String {
+        guard let pointer, pointer.pointee != 0 else { return "" }
+        guard slot < slots.count else { return try ProtobufC.string(pointer, field: field()) }
+        let length = strlen(pointer)
+        let previous = slots[slot]
+        if previous.utf8.count == length,
+           previous.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, pointer, length) == 0 }) == true {
+            return previous
+        }
+        let value = try ProtobufC.string(pointer, field: field())
+        slots[slot] = value
+        return value
+    }
+}
