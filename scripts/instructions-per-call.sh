@@ -41,9 +41,9 @@ extra=()
 run() { "$client" -socket "$work/cartd.sock" -target "$target" "${extra[@]}" -conns "$conns" -inflight "$inflight" \
   -warmup 0s -label ipc "$@"; }
 run -duration 1s > /dev/null
-callgrind_control -z "$pid" > /dev/null
+callgrind_control -z "$pid" > /dev/null 2>&1
 run -duration "$duration" > "$work/result.json"
-callgrind_control -d "$pid" > /dev/null
+callgrind_control -d "$pid" > /dev/null 2>&1
 sleep 1
 calls=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["calls"])' "$work/result.json")
 dump=$(ls -t "$work"/callgrind.out.* | head -1)

@@ -113,6 +113,13 @@ public final class ProtobufArena {
 
     /// Releases everything allocated so far, keeping one ordinary block for reuse.
     public func reset() {
+        // The usual case, one call's message in the first block: only the cursor moves back (no
+        // array traversal, uniqueness checks or slices).
+        if blocks.count == 1, largeBlocks.isEmpty {
+            cursor = blocks[0]
+            remaining = blockSize
+            return
+        }
         for block in largeBlocks { free(block) }
         largeBlocks.removeAll(keepingCapacity: true)
         guard let first = blocks.first else { return }

@@ -223,4 +223,24 @@ struct EnvelopeTests {
             arena.reset()
         }
     }
+
+    @Test("a reset arena hands out its first block again, whether it held one block, several or a large one")
+    func arenaResetReusesTheFirstBlock() {
+        let arena = ProtobufArena(blockSize: 1024)
+        let first = arena.allocate(byteCount: 64)
+        arena.reset()
+        #expect(arena.allocate(byteCount: 64) == first, "one block: the cursor moves back")
+        for _ in 0..<10 { _ = arena.allocate(byteCount: 200) }  // spills into more ordinary blocks
+        arena.reset()
+        #expect(arena.allocate(byteCount: 64) == first, "several blocks: the first is kept")
+        let large = arena.allocate(byteCount: 4096)
+        large.initializeMemory(as: UInt8.self, repeating: 7, count: 4096)
+        arena.reset()
+        #expect(arena.allocate(byteCount: 64) == first, "a large block: freed, the first kept")
+        let fresh = ProtobufArena(blockSize: 1024)
+        fresh.reset()  // no block yet
+        let pointer = fresh.allocate(byteCount: 32)
+        pointer.initializeMemory(as: UInt8.self, repeating: 1, count: 32)
+        #expect(Int(bitPattern: pointer) % 16 == 0)
+    }
 }
