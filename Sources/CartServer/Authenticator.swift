@@ -175,10 +175,6 @@ public final class Authenticator: Sendable {
                        isAdmin: token.roles.contains("admin") || peerIsAdmin)
     }
 
-    static func bearerToken(_ metadata: Metadata) throws(RPCError) -> String {
-        try bearerToken(authorizationValue(metadata))
-    }
-
     /// The value of the call's one `authorization` metadata entry.
     /// - Throws: UNAUTHENTICATED when there is none or more than one.
     static func authorizationValue(_ metadata: Metadata) throws(RPCError) -> String {

@@ -3,7 +3,7 @@ import Synchronization
 /// Key/value facts a handler learns while serving a call (e.g. `cart.id`, `user.id`), reported with
 /// the call's ``CallRecord`` so logs and metrics can name them.
 ///
-/// Thread-safe (a mutex held inline: one allocation per call, the object itself); cheap when unused.
+/// Thread-safe (a mutex held inline, not a separately allocated lock); cheap when unused.
 public final class CallAnnotations: Sendable {
     private let values = Mutex<[(String, String)]>([])
 

@@ -28,19 +28,12 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
     /// `key` in lowercase; returns it as is (no allocation) when it has no upper-case letter, the usual case.
     @inlinable
     static func lowercase(_ key: String) -> String {
-        let plain = key.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
-                return false
-            }
-            return true
-        }
-        if plain == true { return key }
-        if plain == false { return key.lowercased() }
-        // Bridged or otherwise non-contiguous text: the byte-by-byte view.
-        for byte in key.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
-            return key.lowercased()
-        }
-        return key
+        // Over the contiguous bytes where there are some (every native string): the view's own
+        // iteration costs several times as much per byte.
+        let needsLowering = { (byte: UInt8) in byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) }
+        let lower = key.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsLowering) }
+            ?? key.utf8.contains(where: needsLowering)
+        return lower ? key.lowercased() : key
     }
 
     /// Makes room for `count` entries in total.

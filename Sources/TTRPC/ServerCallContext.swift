@@ -21,7 +21,7 @@ public final class ServerCallContext: Sendable {
     public let eventLoop: any EventLoop
     /// The connection's buffer allocator.
     public let allocator: ByteBufferAllocator
-    /// A logger carrying `rpc.method`, `rpc.request_id` and `peer.uid`.
+    /// The connection's logger, carrying `connection.id` and `peer.uid`.
     public let logger: Logger
     /// Signalled when the call ends early (client gone, deadline, shutdown).
     public let cancellation: CallCancellation

@@ -263,8 +263,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                                      annotations: annotations, methodIndex: handler.index,
                                      isStreaming: handler.handler.isStreaming)
         let loop = context.eventLoop
-        // A call that completed inline has left `calls` (``finish(streamID:result:)``); no captured flag
-        // says so, which would cost every call a heap box.
+        // A call that completed inline has already left `calls` (``finish(streamID:result:)``).
         switch handler.handler {
         case .unary(let body):
             body(envelope.payload, callContext).hop(to: loop).assumeIsolated().whenComplete { result in
