@@ -65,7 +65,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     init(router: Router, configuration: ServerConfiguration, peer: PeerCredentials?, connectionID: UInt64,
          observer: any RPCObserver, logger: Logger, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
-        self.coalesced = ByteBufferAllocator().buffer(capacity: 0)
+        self.coalesced = ByteBuffer()
         self.frames = FrameReader(maxMessageLength: configuration.maxMessageLength)
         self.router = router
         self.configuration = configuration
@@ -157,7 +157,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         // After the flush the socket has usually taken the bytes and released the buffer, so this
         // keeps its memory for the next batch; a buffer still queued is left to the channel.
         if coalesced.capacity > Self.coalescedBytesLimit {
-            coalesced = context.channel.allocator.buffer(capacity: 0)
+            coalesced = ByteBuffer()
         } else {
             coalesced.clear()
         }
@@ -358,12 +358,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return context.eventLoop.makeFailedFuture(RPCError(code: .resourceExhausted,
                 message: "stream message of \(message.readableBytes) bytes exceeds the maximum message size"))
         }
-        writeCoalesced(context)  // frames leave in the order they were written
-        var buffer = context.channel.allocator.buffer(capacity: TTRPCWire.headerLength + message.readableBytes)
-        buffer.writeDataFrame(streamID: streamID, message: message)
         let promise = context.eventLoop.makePromise(of: Void.self)
-        context.write(wrapOutboundOut(buffer), promise: promise)
-        if inReadBatch { needsFlush = true } else { context.flush() }
+        write(capacity: TTRPCWire.headerLength + message.readableBytes, promise: promise) {
+            $0.writeDataFrame(streamID: streamID, message: message)
+        }
         return promise.futureResult
     }
 
@@ -412,10 +410,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     static let coalescedBytesLimit = 16 * 1024
 
     /// Writes one frame that `body` appends (`capacity` is its expected size): during a read batch
-    /// into ``coalesced``, otherwise straight to the channel, flushed.
-    private func write(capacity: Int = 64, _ body: (inout ByteBuffer) -> Void) {
+    /// into ``coalesced``, otherwise (or when `promise` is to learn of this frame's write) straight
+    /// to the channel after what is coalesced, flushed at once outside a read batch.
+    private func write(capacity: Int = 64, promise: EventLoopPromise<Void>? = nil, _ body: (inout ByteBuffer) -> Void) {
         guard let context else { return }
-        if inReadBatch, capacity <= Self.coalescedBytesLimit {
+        if inReadBatch, promise == nil, capacity <= Self.coalescedBytesLimit {
             body(&coalesced)
             needsFlush = true
             if coalesced.readableBytes >= Self.coalescedBytesLimit { writeCoalesced(context) }
@@ -424,7 +423,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         writeCoalesced(context)  // frames leave in the order they were written
         var buffer = context.channel.allocator.buffer(capacity: capacity)
         body(&buffer)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: promise)
         if inReadBatch { needsFlush = true } else { context.flush() }
     }
 
