@@ -133,10 +133,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // swift-metrics timers as Prometheus histograms that cost a few comparisons per call.
+        .target(
+            name: "PrometheusTimers",
+            dependencies: [
+                "Locking",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cartd",
             dependencies: [
-                "CartServer", "CartStoreSQLite", "TTRPC", "CartAuth", "CartCore", "CCartSys",
+                "CartServer", "CartStoreSQLite", "TTRPC", "CartAuth", "CartCore", "CCartSys", "PrometheusTimers",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -201,6 +211,12 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrometheusTimersTests",
+            dependencies: ["PrometheusTimers", .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "CoreMetrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CartCoreTests", dependencies: ["CartCore"], swiftSettings: swiftSettings),

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import PrometheusTimers
 import ServiceLifecycle
 import TTRPC
 
@@ -43,10 +44,13 @@ struct Daemon {
         ]
         let services: Set<String> = [HealthService.name, CartService.name, CatalogService.name, PaymentService.name,
                                      AdminService.name]
-        let metrics = CartMetrics(factory: factory, knownServices: services)
+        // Timers (one per call) as our own histograms; the text is the same as Prometheus's own.
+        let timerFactory = HistogramTimerFactory(base: factory)
+        let metrics = CartMetrics(factory: timerFactory, knownServices: services)
         let metricsText: @Sendable () -> String = {
             var bytes: [UInt8] = []
             registry.emit(into: &bytes)
+            timerFactory.timers.emit(into: &bytes)
             return String(decoding: bytes, as: UTF8.self)
         }
 

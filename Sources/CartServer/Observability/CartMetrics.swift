@@ -8,15 +8,22 @@ import TTRPC
 ///
 /// Thread-safe.
 public final class CartMetrics: Sendable {
-    /// Known methods are keyed by their router index (no string hashing per call); unknown ones by -1.
-    private struct RequestKey: Hashable {
-        var method: Int
-        var code: Int32
+    /// Codes with a slot of their own in ``Series/requests``: the gRPC codes, 0…16.
+    private static let codeSlots = 17
+
+    /// The per-call series, found by array index rather than by hashing: slot 0 is for calls that
+    /// reached no known method, slot i + 1 for router index i.
+    private struct Series {
+        /// `rpc_requests_total` of slot s and code c at `s * codeSlots + c`.
+        var requests: [CoreMetrics.Counter?] = []
+        /// `rpc_duration_seconds` of slot s.
+        var durations: [CoreMetrics.Timer?] = []
+        /// Requests with a code above 16 (a handler's own code), by slot and code.
+        var otherRequests: [Int: [Int32: CoreMetrics.Counter]] = [:]
     }
 
     private let factory: any MetricsFactory
-    private let requests = Locked<[RequestKey: CoreMetrics.Counter]>([:])
-    private let durations = Locked<[Int: CoreMetrics.Timer]>([:])
+    private let series = Locked(Series())
     private let labelled = Locked<[String: CoreMetrics.Counter]>([:])
 
     /// Open connections.
@@ -76,17 +83,10 @@ public final class CartMetrics: Sendable {
     /// Counts a finished call and records its duration.
     public func record(_ call: CallRecord) {
         let index = call.reachedHandler ? (call.methodIndex ?? -1) : -1
-        let key = RequestKey(method: index, code: call.code.rawValue)
-        let counter = requests.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let known = index >= 0 && knownServices.contains(call.service)
-            let service = known ? call.service : "unknown"
-            let method = known ? call.method : "unknown"
-            let counter = Counter(label: "cartd_rpc_requests_total",
-                                  dimensions: [("service", service), ("method", method), ("code", call.code.name)],
-                                  factory: factory)
-            cache[key] = counter
-            return counter
+        let timed = index >= 0 && !call.isStreaming
+        let (counter, timer) = series.withLock { series in
+            let counter = requestCounter(&series, slot: index + 1, call: call)
+            return (counter, timed ? durationTimer(&series, slot: index + 1, call: call) : nil)
         }
         counter.increment()
         guard index >= 0 else { return }
@@ -94,15 +94,48 @@ public final class CartMetrics: Sendable {
             if call.method == "WatchCart", call.code != .ok, call.code != .cancelled { cartSyncFailure("watch_failed") }
             return
         }
-        let timer = durations.withLock { cache in
-            if let timer = cache[index] { return timer }
-            let method = knownServices.contains(call.service) ? call.method : "unknown"
-            let timer = Timer(label: "cartd_rpc_duration_seconds", dimensions: [("method", method)], factory: factory)
-            cache[index] = timer
-            return timer
-        }
-        timer.recordNanoseconds(call.durationNanos)
+        timer?.recordNanoseconds(call.durationNanos)
         if call.code == .aborted, call.service == CartService.name { cartSyncFailure("version_conflict") }
+    }
+
+    /// The name a call's service and method are reported under: their own for a known service's method.
+    private func names(slot: Int, call: CallRecord) -> (service: String, method: String) {
+        slot > 0 && knownServices.contains(call.service) ? (call.service, call.method) : ("unknown", "unknown")
+    }
+
+    private func requestCounter(_ series: inout Series, slot: Int, call: CallRecord) -> CoreMetrics.Counter {
+        let code = Int(call.code.rawValue)
+        let make = {
+            let (service, method) = self.names(slot: slot, call: call)
+            return Counter(label: "cartd_rpc_requests_total",
+                           dimensions: [("service", service), ("method", method), ("code", call.code.name)],
+                           factory: self.factory)
+        }
+        guard code >= 0, code < Self.codeSlots else {
+            if let counter = series.otherRequests[slot]?[call.code.rawValue] { return counter }
+            let counter = make()
+            series.otherRequests[slot, default: [:]][call.code.rawValue] = counter
+            return counter
+        }
+        let position = slot * Self.codeSlots + code
+        if position < series.requests.count, let counter = series.requests[position] { return counter }
+        if position >= series.requests.count {
+            series.requests += Array(repeating: nil, count: (slot + 1) * Self.codeSlots - series.requests.count)
+        }
+        let counter = make()
+        series.requests[position] = counter
+        return counter
+    }
+
+    private func durationTimer(_ series: inout Series, slot: Int, call: CallRecord) -> CoreMetrics.Timer {
+        if slot < series.durations.count, let timer = series.durations[slot] { return timer }
+        if slot >= series.durations.count {
+            series.durations += Array(repeating: nil, count: slot + 1 - series.durations.count)
+        }
+        let method = names(slot: slot, call: call).method
+        let timer = Timer(label: "cartd_rpc_duration_seconds", dimensions: [("method", method)], factory: factory)
+        series.durations[slot] = timer
+        return timer
     }
 
     /// A checkout attempt ended with `result`.
