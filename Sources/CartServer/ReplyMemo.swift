@@ -9,7 +9,18 @@ import TTRPC
 ///
 /// Thread-safe (a mutex); bounded (a random entry is dropped past `capacity`).
 final class ReplyMemo: Sendable {
-    private let entries: Locked<RandomEvictingDictionary<String, (cart: PricedCart, bytes: ByteBuffer)>>
+    /// A cart and its encoding, behind one reference: a lookup copies a pointer, not the cart.
+    private final class Entry: Sendable {
+        let cart: PricedCart
+        let bytes: ByteBuffer
+
+        init(cart: PricedCart, bytes: ByteBuffer) {
+            self.cart = cart
+            self.bytes = bytes
+        }
+    }
+
+    private let entries: Locked<RandomEvictingDictionary<String, Entry>>
 
     init(capacity: Int) {
         entries = Locked(RandomEvictingDictionary(capacity: capacity))
@@ -19,7 +30,7 @@ final class ReplyMemo: Sendable {
     func reply(for cart: PricedCart, allocator: ByteBufferAllocator) -> ByteBuffer {
         if let hit = entries.withLock({ $0[cart.userID] }), hit.cart == cart { return hit.bytes }
         let bytes = allocator.buffer(protoMessage: cart)
-        _ = entries.withLock { $0.set((cart, bytes), for: cart.userID) }
+        _ = entries.withLock { $0.set(Entry(cart: cart, bytes: bytes), for: cart.userID) }
         return bytes
     }
 }

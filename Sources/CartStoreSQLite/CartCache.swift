@@ -12,11 +12,19 @@ import Locking
 ///
 /// Thread-safe (a mutex).
 final class CartCache: Sendable {
+    /// A cached cart and the last pricing of that very cart: one reference per user, so a GetCart
+    /// finds both with one lookup and copies neither.
+    private final class Entry {
+        let cart: StoredCart
+        /// The pricing of `cart`, with the catalog epoch it was computed at.
+        var priced: (catalogEpoch: UInt64, cart: PricedCart)?
+
+        init(_ cart: StoredCart) { self.cart = cart }
+    }
+
     private struct State {
-        var carts: RandomEvictingDictionary<String, StoredCart>
+        var carts: RandomEvictingDictionary<String, Entry>
         var epochs = [UInt64](repeating: 0, count: 256)
-        /// The last pricing of each cached cart, with the catalog epoch it was computed at.
-        var priced: [String: (catalogEpoch: UInt64, cart: PricedCart)] = [:]
     }
 
     private let state: Locked<State>
@@ -30,25 +38,33 @@ final class CartCache: Sendable {
     /// The cached active cart of `userID`.
     func cart(userID: String) -> StoredCart? {
         guard capacity > 0 else { return nil }
-        return state.withLock { $0.carts[userID] }
+        return state.withLock { $0.carts[userID] }?.cart
+    }
+
+    /// The remembered pricing of `userID`'s cached cart, if it was computed at `catalogEpoch`.
+    func priced(userID: String, catalogEpoch: UInt64) -> PricedCart? {
+        guard capacity > 0 else { return nil }
+        return state.withLock { state in
+            guard let priced = state.carts[userID]?.priced, priced.catalogEpoch == catalogEpoch else { return nil }
+            return priced.cart
+        }
     }
 
     /// The pricing of `cart` computed at `catalogEpoch`, if remembered.
     func priced(_ cart: StoredCart, catalogEpoch: UInt64) -> PricedCart? {
-        guard capacity > 0 else { return nil }
-        return state.withLock { state in
-            guard let memo = state.priced[cart.userID], memo.catalogEpoch == catalogEpoch,
-                  memo.cart.id == cart.id, memo.cart.version == cart.version else { return nil }
-            return memo.cart
-        }
+        guard let priced = priced(userID: cart.userID, catalogEpoch: catalogEpoch),
+              priced.id == cart.id, priced.version == cart.version else { return nil }
+        return priced
     }
 
-    /// Remembers a pricing of a cached cart.
+    /// Remembers a pricing of the cached cart it was computed from (ignored when that cart is no
+    /// longer the cached one).
     func remember(_ priced: PricedCart, catalogEpoch: UInt64) {
         guard capacity > 0 else { return }
         state.withLock { state in
-            guard state.carts[priced.userID] != nil else { return }
-            state.priced[priced.userID] = (catalogEpoch, priced)
+            guard let entry = state.carts[priced.userID], entry.cart.id == priced.id,
+                  entry.cart.version == priced.version else { return }
+            entry.priced = (catalogEpoch, priced)
         }
     }
 
@@ -72,9 +88,8 @@ final class CartCache: Sendable {
             state.epochs[Self.bucket(cart.userID)] &+= 1
             if cart.status == .active, capacity > 0 {
                 Self.insert(cart, into: &state)
-            } else if state.carts[cart.userID]?.id == cart.id {
+            } else if state.carts[cart.userID]?.cart.id == cart.id {
                 state.carts.removeValue(forKey: cart.userID)
-                state.priced.removeValue(forKey: cart.userID)
             }
         }
     }
@@ -82,9 +97,9 @@ final class CartCache: Sendable {
     /// The number of cached carts.
     var count: Int { state.withLock { $0.carts.count } }
 
-    /// Caches `cart`; when full, a random other cart (and its pricing) makes room.
+    /// Caches `cart` (without a pricing); when full, a random other cart and its pricing make room.
     private static func insert(_ cart: StoredCart, into state: inout State) {
-        if let evicted = state.carts.set(cart, for: cart.userID) { state.priced.removeValue(forKey: evicted) }
+        state.carts.set(Entry(cart), for: cart.userID)
     }
 
     private static func bucket(_ userID: String) -> Int {

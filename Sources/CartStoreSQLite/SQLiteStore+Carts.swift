@@ -24,10 +24,12 @@ extension SQLiteStore: CartStore {
     /// The user's active cart (created if needed), priced against the live catalog.
     public func pricedCart(userID: String, defaultCurrency: String, nowMs: Int64, isGuest: Bool) throws
         -> (cart: PricedCart, created: Bool) {
+        // The cart and the catalog both unchanged since the last pricing: reuse it. The cached cart's
+        // pricing is found with one lookup; otherwise the cart is loaded (or created) first.
+        let epoch = catalog.epoch
+        if let memo = carts.priced(userID: userID, catalogEpoch: epoch) { return (memo, false) }
         let (cart, created) = try getOrCreateActiveCart(userID: userID, defaultCurrency: defaultCurrency,
                                                         nowMs: nowMs, isGuest: isGuest)
-        // The cart and the catalog both unchanged since the last pricing: reuse it.
-        let epoch = catalog.epoch
         if let memo = carts.priced(cart, catalogEpoch: epoch) { return (memo, created) }
         let priced = try price(cart)
         carts.remember(priced, catalogEpoch: epoch)

@@ -83,4 +83,54 @@ struct CartCacheTests {
         cache.offer(cart("w"), token: token)  // version 1, read before those commits
         #expect(cache.cart(userID: "w") == nil)
     }
+
+    private func priced(_ cart: StoredCart, total: Int64) -> PricedCart {
+        PricedCart(id: cart.id, userID: cart.userID, version: cart.version, currencyCode: cart.currencyCode,
+                   items: [], itemsCount: 0, totalItems: 0,
+                   totalPrice: Money(currencyCode: cart.currencyCode, amountMinor: total),
+                   hasUnavailableItems: false, createdAtMs: 0, updatedAtMs: 0)
+    }
+
+    @Test("a pricing is reused only for the same cart version at the same catalog epoch")
+    func pricingMemo() {
+        let cache = CartCache(capacity: 10)
+        let first = cart("p")
+        cache.committed(first)
+        #expect(cache.priced(userID: "p", catalogEpoch: 1) == nil)
+        cache.remember(priced(first, total: 100), catalogEpoch: 1)
+        #expect(cache.priced(userID: "p", catalogEpoch: 1)?.totalPrice.amountMinor == 100)
+        #expect(cache.priced(first, catalogEpoch: 1)?.totalPrice.amountMinor == 100)
+        #expect(cache.priced(userID: "p", catalogEpoch: 2) == nil, "the catalog changed since")
+
+        var second = first
+        second.version = 2
+        #expect(cache.priced(second, catalogEpoch: 1) == nil, "a pricing of version 1 is not one of version 2")
+        cache.committed(second)
+        #expect(cache.priced(userID: "p", catalogEpoch: 1) == nil, "a commit drops the old pricing")
+        cache.remember(priced(first, total: 100), catalogEpoch: 1)
+        #expect(cache.priced(userID: "p", catalogEpoch: 1) == nil, "a late pricing of version 1 is ignored")
+        cache.remember(priced(second, total: 200), catalogEpoch: 1)
+        #expect(cache.priced(userID: "p", catalogEpoch: 1)?.totalPrice.amountMinor == 200)
+
+        cache.remember(priced(cart("uncached"), total: 5), catalogEpoch: 1)
+        #expect(cache.priced(userID: "uncached", catalogEpoch: 1) == nil, "only cached carts keep a pricing")
+        var closed = second
+        closed.status = .merged
+        cache.committed(closed)
+        #expect(cache.priced(userID: "p", catalogEpoch: 1) == nil, "a cart leaving the cache takes its pricing")
+    }
+
+    @Test("an evicted cart's pricing goes with it: the cart read back has none")
+    func pricingEvicted() {
+        let cache = CartCache(capacity: 3)
+        cache.committed(cart("a"))
+        cache.remember(priced(cart("a"), total: 1), catalogEpoch: 7)
+        #expect(cache.priced(userID: "a", catalogEpoch: 7) != nil)
+        // Each new cart evicts a random one of three: "a" survives 60 of them with probability (2/3)^60.
+        for index in 0..<60 { cache.committed(cart("n\(index)")) }
+        #expect(cache.cart(userID: "a") == nil)
+        cache.offer(cart("a"), token: cache.readToken(userID: "a"))
+        #expect(cache.cart(userID: "a") != nil)
+        #expect(cache.priced(userID: "a", catalogEpoch: 7) == nil)
+    }
 }
