@@ -37,11 +37,18 @@ public final class Authenticator: Sendable {
 
     /// A connection's last caller: a later call on the connection with the same authorization value
     /// is the same caller, answered without parsing the value, copying the token or hashing it for
-    /// the verifier's cache (only its expiry is checked again).
-    private struct RecentCaller: Sendable {
+    /// the verifier's cache (only its expiry is checked again). A class: the lookup under the lock
+    /// copies one reference, not the strings of the token and the identity.
+    private final class RecentCaller: Sendable {
         let authorization: String
         let token: VerifiedToken
         let identity: CallerIdentity
+
+        init(authorization: String, token: VerifiedToken, identity: CallerIdentity) {
+            self.authorization = authorization
+            self.token = token
+            self.identity = identity
+        }
     }
 
     /// Creates an authenticator.
