@@ -69,12 +69,22 @@ public enum TTRPCWire {
 }
 
 extension ByteBuffer {
-    /// Writes a 10-byte frame header.
+    /// Writes a 10-byte frame header: length and stream id big-endian, then type and flags.
+    ///
+    /// Stored straight into the buffer's memory in one capacity check: `writeMultipleIntegers` wrote
+    /// each of the four fields on its own (a uniqueness check, a capacity check and a copy each,
+    /// ~510 instructions per header in callgrind).
     /// - Returns: The number of bytes written (always 10).
     @discardableResult
     @inlinable
     public mutating func writeFrameHeader(_ header: FrameHeader) -> Int {
-        writeMultipleIntegers(header.length, header.streamID, header.type.rawValue, header.flags.rawValue)
+        writeWithUnsafeMutableBytes(minimumWritableBytes: TTRPCWire.headerLength) { bytes in
+            bytes.storeBytes(of: header.length.bigEndian, toByteOffset: 0, as: UInt32.self)
+            bytes.storeBytes(of: header.streamID.bigEndian, toByteOffset: 4, as: UInt32.self)
+            bytes.storeBytes(of: header.type.rawValue, toByteOffset: 8, as: UInt8.self)
+            bytes.storeBytes(of: header.flags.rawValue, toByteOffset: 9, as: UInt8.self)
+            return TTRPCWire.headerLength
+        }
     }
 
     /// Reads a 10-byte frame header, or returns `nil` (consuming nothing) when fewer bytes are readable.
