@@ -272,27 +272,33 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             peer: peer, eventLoop: context.eventLoop, allocator: context.channel.allocator, logger: logger,
             cancellation: cancellation, streamID: streamID, connectionID: connectionID,
             annotations: annotations)
-        calls[streamID] = ActiveCall(service: envelope.service, method: envelope.method,
-                                     startNanos: start.uptimeNanoseconds, cancellation: cancellation,
-                                     annotations: annotations, methodIndex: handler.index,
-                                     isStreaming: handler.handler.isStreaming)
+        let call = ActiveCall(service: envelope.service, method: envelope.method,
+                              startNanos: start.uptimeNanoseconds, cancellation: cancellation,
+                              annotations: annotations, methodIndex: handler.index,
+                              isStreaming: handler.handler.isStreaming)
         let loop = context.eventLoop
-        // A call that completed inline has already left `calls` (``finish(streamID:result:)``).
+        // A call is in `calls` while it may complete later (or write stream messages). One that
+        // completed inline has already left it (``finish(streamID:result:)``); one answered at once
+        // never enters it, as nothing can expire, cancel or look it up before it is answered.
         switch handler.handler {
         case .unary(let body):
+            calls[streamID] = call
             body(envelope.payload, callContext).hop(to: loop).assumeIsolated().whenComplete { result in
                 self.finish(streamID: streamID, result: result.map { Optional($0) })
             }
         case .unaryAnswer(let body):
             switch body(envelope.payload, callContext) {
             case .now(let result):
-                finish(streamID: streamID, result: result.map { Optional($0) })
+                complete(streamID: streamID, call: call, result: result.map { Optional($0) })
+                return  // answered: no deadline to watch
             case .later(let future):
+                calls[streamID] = call
                 future.hop(to: loop).assumeIsolated().whenComplete { result in
                     self.finish(streamID: streamID, result: result.map { Optional($0) })
                 }
             }
         case .serverStreaming(let body):
+            calls[streamID] = call
             let writer = ServerStreamWriter(eventLoop: loop, streamID: streamID, sink: NIOLoopBound(self, eventLoop: loop))
             body(envelope.payload, callContext, writer).hop(to: loop).assumeIsolated().whenComplete { result in
                 self.finish(streamID: streamID, result: result.map { nil })
@@ -317,6 +323,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// end, `.failure` for an error status.
     private func finish(streamID: UInt32, result: Result<ByteBuffer?, any Error>) {
         guard let call = calls.removeValue(forKey: streamID) else { return }  // already expired or closed
+        complete(streamID: streamID, call: call, result: result)
+    }
+
+    /// Answers `call`, which is no longer (or never was) in `calls`.
+    private func complete(streamID: UInt32, call: ActiveCall, result: Result<ByteBuffer?, any Error>) {
         call.deadlineTask?.cancel()
         switch result {
         case .success(.some(let payload)):

@@ -299,6 +299,31 @@ struct ServerConnectionTests {
         #expect(server.records.calls.map(\.code) == [.ok, .notFound, .ok])
     }
 
+    @Test("with deadlines: an answer ready at once is written and nothing expires later; a later one still expires")
+    func answersWithDeadlines() throws {
+        let release = Box<EventLoopPromise<ByteBuffer>?>(nil)
+        let server = try ServerHarness(router: { router in
+            router.register(service: "t.Answer", method: "Now", .unaryAnswer { payload, _ in .now(.success(payload)) })
+            router.register(service: "t.Answer", method: "Later", .unaryAnswer { _, context in
+                let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+                release.value = promise
+                return .later(promise.futureResult)
+            })
+        })
+        try server.send(requestFrame(streamID: 1, service: "t.Answer", method: "Later", timeoutNano: 2_000_000))
+        try server.send(requestFrame(streamID: 3, service: "t.Answer", method: "Now", payload: [5], timeoutNano: 2_000_000))
+        let first = try server.output()
+        #expect(first.map(\.header.streamID) == [3])
+        #expect(try payload(of: first[0]) == [5])
+        server.channel.embeddedEventLoop.advanceTime(by: .milliseconds(2))
+        let second = try server.output()
+        #expect(second.map(\.header.streamID) == [1])
+        #expect(try status(of: second[0])?.code == .deadlineExceeded)
+        release.value?.succeed(ByteBuffer(bytes: [9]))
+        #expect(try server.output().isEmpty)
+        #expect(server.records.calls.map(\.code) == [.ok, .deadlineExceeded])
+    }
+
     @Test("a deadline that passes answers DEADLINE_EXCEEDED and drops the late reply")
     func deadline() throws {
         let release = Box<EventLoopPromise<ByteBuffer>?>(nil)
