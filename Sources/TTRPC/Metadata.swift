@@ -36,6 +36,17 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         return lower ? key.lowercased() : key
     }
 
+    /// Whether entry `index` exists and holds exactly `key` (already lowercase) and `value`.
+    func entry(at index: Int, is key: String, _ value: String) -> Bool {
+        index < entries.count && entries[index].key == key && entries[index].value == value
+    }
+
+    /// Metadata of the first `count` entries of `other`, with room for `capacity` in all.
+    init(prefix count: Int, of other: Metadata, capacity: Int) {
+        entries.reserveCapacity(capacity)
+        entries.append(contentsOf: other.entries.prefix(count))
+    }
+
     /// Makes room for `count` entries in total.
     mutating func reserveCapacity(_ count: Int) {
         entries.reserveCapacity(count)

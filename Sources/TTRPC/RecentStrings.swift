@@ -12,6 +12,9 @@ import ProtobufCSupport
 /// Not thread-safe: owned by one connection's handler on its event loop.
 struct RecentStrings {
     private var slots: [String]
+    /// The previous request's metadata, handed out again (no new array) when the next request's
+    /// entries are the same.
+    var metadata = Metadata()
 
     /// Creates `count` empty slots; slot numbers from `count` on are decoded without reuse.
     init(count: Int) {

@@ -91,8 +91,13 @@ extension RequestEnvelope {
                 return .failure(RPCError(code: .resourceExhausted,
                     message: "request carries \(count) metadata entries; the limit is \(limits.maxMetadataEntries)"))
             }
+            // While the entries are those of the connection's previous request (the same strings, in
+            // the same places), its metadata is reused whole; from the first difference on, a new one
+            // is built from the entries so far.
+            let previous = strings.metadata
             var metadata = Metadata()
-            if count > 0 { metadata.reserveCapacity(count) }
+            var same = previous.count > 0
+            var entries = 0
             var metadataBytes = 0
             for index in 0..<count {
                 guard let entry = request.metadata[index] else { continue }
@@ -104,8 +109,25 @@ extension RequestEnvelope {
                     return .failure(RPCError(code: .resourceExhausted,
                         message: "request metadata exceeds \(limits.maxMetadataBytes) bytes"))
                 }
+                if same, previous.entry(at: entries, is: key, value) {
+                    entries += 1
+                    continue
+                }
+                if same {
+                    same = false
+                    metadata = Metadata(prefix: entries, of: previous, capacity: count)
+                } else if entries == 0 {
+                    metadata.reserveCapacity(count)
+                }
                 metadata.append(key, value)
+                entries += 1
             }
+            if same, entries == previous.count {
+                metadata = previous
+            } else if same, entries > 0 {
+                metadata = Metadata(prefix: entries, of: previous, capacity: entries)  // fewer entries
+            }
+            if !metadata.isEmpty { strings.metadata = metadata }
             let payload: ByteBuffer
             if request.payload.len > 0, let base = request.payload.data {
                 payload = ByteBuffer(bytes: UnsafeRawBufferPointer(start: base, count: request.payload.len))

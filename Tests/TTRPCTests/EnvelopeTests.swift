@@ -160,6 +160,41 @@ struct EnvelopeTests {
         #expect(empty.metadata["k0"] == "")
     }
 
+    @Test("the previous request's metadata is reused only while the entries are the same: more, fewer, changed, re-cased, none")
+    func recentMetadataReuse() throws {
+        var strings = RecentStrings(count: RequestEnvelope.recentStringSlots)
+        let arena = ProtobufArena()
+        func decode(_ pairs: [(String, String)]) throws -> Metadata {
+            var metadata = Metadata()
+            for (key, value) in pairs { metadata.append(key, value) }
+            let data = requestData(RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(), metadata: metadata))
+            defer { arena.reset() }
+            return try RequestEnvelope.decode(data, arena: arena, limits: EnvelopeLimits(), reusing: &strings).metadata
+        }
+        func expected(_ pairs: [(String, String)]) -> Metadata {
+            var metadata = Metadata()
+            for (key, value) in pairs { metadata.append(key, value) }
+            return metadata
+        }
+        let sequence: [[(String, String)]] = [
+            [("authorization", "Bearer a"), ("x-request-id", "1")],
+            [("authorization", "Bearer a"), ("x-request-id", "1")],  // the same: reused
+            [("authorization", "Bearer a"), ("x-request-id", "1"), ("idempotency-key", "k")],  // one more
+            [("authorization", "Bearer a")],  // fewer
+            [("authorization", "Bearer b")],  // changed value
+            [("Authorization", "Bearer b")],  // same value, key in another case
+            [],  // none: empty, and the memo is kept for the next
+            [("authorization", "Bearer b")],
+            [("x-request-id", "2"), ("authorization", "Bearer b")],  // same entries, other order
+            [("x-request-id", "2"), ("x-request-id", "3")],  // a key repeated
+        ]
+        for pairs in sequence {
+            let metadata = try decode(pairs)
+            #expect(metadata == expected(pairs), "\(pairs)")
+            #expect(metadata.map(\.key) == pairs.map { $0.0.lowercased() })
+        }
+    }
+
     @Test("bytes that are not UTF-8 are INVALID_ARGUMENT even where the previous request's text was valid")
     func recentStringsInvalidUTF8() throws {
         var strings = RecentStrings(count: RequestEnvelope.recentStringSlots)
