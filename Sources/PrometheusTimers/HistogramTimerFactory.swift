@@ -5,10 +5,13 @@ import Prometheus
 /// ``timers`` rather than in the Prometheus registry.
 ///
 /// Counters, gauges, meters and recorders go to `base` unchanged. Timers take their buckets and
-/// name sanitising from `base` too, so the text `base.registry` and ``timers`` emit together is what
-/// `base` alone would have emitted; a timer recorded on every call just costs a few comparisons
-/// instead of one per bucket. Write both out for a scrape: `base.registry.emit(into:)`, then
-/// `timers.emit(into:)`. A timer's name must not also name a metric in the registry.
+/// name sanitising from `base` too, and have invalid characters in names fixed as the registry
+/// fixes them, so each timer's lines are what `base` alone would have written for it; a timer
+/// recorded on every call just costs a few comparisons instead of one per bucket. Write both out
+/// for a scrape: `base.registry.emit(into:)`, then `timers.emit(into:)` (timer families come last,
+/// in the order they were made). A timer's name must not also name a metric in the registry, and
+/// one name's timers should share their label names and buckets (the registry would stop the
+/// process otherwise; here each keeps its own).
 public struct HistogramTimerFactory: MetricsFactory {
     /// Where every metric other than timers goes, and where timers' buckets are configured.
     public let base: PrometheusMetricsFactory
@@ -24,9 +27,11 @@ public struct HistogramTimerFactory: MetricsFactory {
 
     /// A ``TimerHistogram`` with `base`'s buckets for `label`.
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        let (name, labels) = base.nameAndLabelSanitizer(label, dimensions)
-        let buckets = base.durationHistogramBuckets[name] ?? base.defaultDurationHistogramBuckets
-        return timers.histogram(name: name, labels: labels, buckets: buckets)
+        let (sanitized, dimensions) = base.nameAndLabelSanitizer(label, dimensions)
+        let buckets = base.durationHistogramBuckets[sanitized] ?? base.defaultDurationHistogramBuckets
+        // The registry then fixes invalid characters in names; so does this, the same way.
+        return timers.histogram(name: PrometheusText.metricName(sanitized),
+                                labels: PrometheusText.labelNames(dimensions), buckets: buckets)
     }
 
     /// Removes a timer this factory made; others go to `base`.

@@ -26,3 +26,59 @@ enum PrometheusText {
         return rendered
     }
 }
+
+// Name checks and fixes as swift-prometheus 2.4.1 makes them for the metrics it registers
+// (PrometheusCollectorRegistry.swift, Apache License 2.0), so a timer is written under the name and
+// label names the registry would have used: an invalid character becomes "_" (a digit only in first
+// place; ":" only in metric names).
+extension PrometheusText {
+    /// `name` as swift-prometheus registers a metric name.
+    static func metricName(_ name: String) -> String {
+        guard !isValid(name, allowColon: true) else { return name }
+        return fixed(name, allowColon: true)
+    }
+
+    /// `labels` with each name as swift-prometheus registers a label name; values unchanged.
+    static func labelNames(_ labels: [(String, String)]) -> [(String, String)] {
+        guard !labels.allSatisfy({ isValid($0.0, allowColon: false) }) else { return labels }
+        return labels.map { (isValid($0.0, allowColon: false) ? $0.0 : fixed($0.0, allowColon: false), $0.1) }
+    }
+
+    private static func isValid(_ name: String, allowColon: Bool) -> Bool {
+        var isFirst = true
+        for byte in name.utf8 {
+            defer { isFirst = false }
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "_"):
+                continue
+            case UInt8(ascii: ":") where allowColon:
+                continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if isFirst { return false }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    private static func fixed(_ name: String, allowColon: Bool) -> String {
+        var name = name
+        var start = name.startIndex
+        var isFirst = true
+        while let index = name[start...].firstIndex(where: { character in
+            defer { isFirst = false }
+            switch character {
+            case "A"..."Z", "a"..."z", "_": return false
+            case ":": return !allowColon
+            case "0"..."9": return isFirst
+            default: return true
+            }
+        }) {
+            name.replaceSubrange(index...index, with: CollectionOfOne("_"))
+            start = index
+            if start == name.endIndex { break }
+        }
+        return name
+    }
+}

@@ -41,13 +41,12 @@ public final class TimerHistogram: TimerHandler, Sendable {
     public init(name: String, labels: [(String, String)], buckets: [Duration]) {
         precondition(zip(buckets, buckets.dropFirst()).allSatisfy { $0 < $1 },
                      "histogram buckets of \(name) must be strictly ascending")
-        let sorted = buckets
         self.name = name
         self.labels = labels
-        bounds = sorted.map { Self.nanoseconds($0) }
-        boundText = sorted.map { Array($0.bucketRepresentation.utf8) }
+        bounds = buckets.map { Self.nanoseconds($0) }
+        boundText = buckets.map { Array($0.bucketRepresentation.utf8) }
         renderedLabels = PrometheusText.labels(labels)
-        state = Locked(State(buckets: Array(repeating: 0, count: sorted.count)))
+        state = Locked(State(buckets: Array(repeating: 0, count: buckets.count)))
     }
 
     /// Records one call of `duration` nanoseconds.
