@@ -36,11 +36,6 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         return lower ? key.lowercased() : key
     }
 
-    /// Whether entry `index` exists and holds exactly `key` (already lowercase) and `value`.
-    func entry(at index: Int, is key: String, _ value: String) -> Bool {
-        index < entries.count && entries[index].key == key && entries[index].value == value
-    }
-
     /// Metadata of the first `count` entries of `other`, with room for `capacity` in all.
     init(prefix count: Int, of other: Metadata, capacity: Int) {
         entries.reserveCapacity(capacity)

@@ -12,8 +12,10 @@ import ProtobufCSupport
 /// Not thread-safe: owned by one connection's handler on its event loop.
 struct RecentStrings {
     private var slots: [String]
-    /// The previous request's metadata, handed out again (no new array) when the next request's
-    /// entries are the same.
+    /// Metadata built from the strings now in the metadata slots (entry i from slots 2 + 2i and
+    /// 3 + 2i), or empty: a request whose entries are all handed out from those slots, in the same
+    /// places, carries exactly this metadata, which is then handed out again (no new array). Only
+    /// ``RequestEnvelope`` sets it, keeping that promise (see its decoding).
     var metadata = Metadata()
 
     /// Creates `count` empty slots; slot numbers from `count` on are decoded without reuse.
@@ -30,16 +32,23 @@ struct RecentStrings {
     /// - Throws: ``ProtobufDecodingError`` naming the field when it is not UTF-8.
     mutating func string(_ pointer: UnsafePointer<CChar>?, slot: Int,
                          field: @autoclosure () -> String) throws(ProtobufDecodingError) -> String {
-        guard let pointer, pointer.pointee != 0 else { return "" }
-        guard slot < slots.count else { return try ProtobufC.string(pointer, field: field()) }
+        try reusing(pointer, slot: slot, field: field()).value
+    }
+
+    /// ``string(_:slot:field:)``, and whether the string was already in `slot` (`false` for an empty
+    /// field, which leaves the slot as it is, and for a slot number past the slots).
+    mutating func reusing(_ pointer: UnsafePointer<CChar>?, slot: Int, field: @autoclosure () -> String)
+        throws(ProtobufDecodingError) -> (value: String, reused: Bool) {
+        guard let pointer, pointer.pointee != 0 else { return ("", false) }
+        guard slot < slots.count else { return (try ProtobufC.string(pointer, field: field()), false) }
         let length = strlen(pointer)
         let previous = slots[slot]
         if previous.utf8.count == length,
            previous.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, pointer, length) == 0 }) == true {
-            return previous
+            return (previous, true)
         }
         let value = try ProtobufC.string(pointer, field: field())
         slots[slot] = value
-        return value
+        return (value, false)
     }
 }

@@ -91,28 +91,39 @@ extension RequestEnvelope {
                 return .failure(RPCError(code: .resourceExhausted,
                     message: "request carries \(count) metadata entries; the limit is \(limits.maxMetadataEntries)"))
             }
-            // While the entries are those of the connection's previous request (the same strings, in
-            // the same places), its metadata is reused whole; from the first difference on, a new one
-            // is built from the entries so far.
+            // While every entry is handed out from the slots the previous metadata was built from,
+            // in the same places, that metadata is reused whole (see ``RecentStrings/metadata``);
+            // from the first entry that is not, a new one is built from the entries so far. The
+            // memo is emptied here and set again only when this request decodes: a request that
+            // fails may have replaced slots.
             let previous = strings.metadata
+            strings.metadata = Metadata()
             var metadata = Metadata()
             var same = previous.count > 0
+            // Whether every entry's strings are in their slots, so `metadata` may be the next memo.
+            var inSlots = true
             var entries = 0
             var metadataBytes = 0
             for index in 0..<count {
-                guard let entry = request.metadata[index] else { continue }
-                let key = try strings.string(entry.pointee.key, slot: 2 + 2 * index, field: "metadata key")
-                let value = try strings.string(entry.pointee.value, slot: 3 + 2 * index,
-                                               field: "metadata value of \(key)")
+                guard let entry = request.metadata[index] else {
+                    same = false
+                    inSlots = false
+                    continue
+                }
+                let (key, keyReused) = try strings.reusing(entry.pointee.key, slot: 2 + 2 * index,
+                                                           field: "metadata key")
+                let (value, valueReused) = try strings.reusing(entry.pointee.value, slot: 3 + 2 * index,
+                                                               field: "metadata value of \(key)")
                 metadataBytes += key.utf8.count + value.utf8.count
                 if metadataBytes > limits.maxMetadataBytes {
                     return .failure(RPCError(code: .resourceExhausted,
                         message: "request metadata exceeds \(limits.maxMetadataBytes) bytes"))
                 }
-                if same, previous.entry(at: entries, is: key, value) {
+                if same, keyReused, valueReused, entries == index, index < previous.count {
                     entries += 1
                     continue
                 }
+                if key.isEmpty || value.isEmpty || 3 + 2 * index >= recentStringSlots { inSlots = false }
                 if same {
                     same = false
                     metadata = Metadata(prefix: entries, of: previous, capacity: count)
@@ -127,16 +138,19 @@ extension RequestEnvelope {
             } else if same, entries > 0 {
                 metadata = Metadata(prefix: entries, of: previous, capacity: entries)  // fewer entries
             }
-            if !metadata.isEmpty { strings.metadata = metadata }
             let payload: ByteBuffer
             if request.payload.len > 0, let base = request.payload.data {
                 payload = ByteBuffer(bytes: UnsafeRawBufferPointer(start: base, count: request.payload.len))
             } else {
                 payload = ByteBuffer()
             }
+            let service = try strings.string(request.service, slot: 0, field: "service")
+            let method = try strings.string(request.method, slot: 1, field: "method")
+            // Decoded: the memo again (a request without metadata left the slots as they were).
+            strings.metadata = count == 0 ? previous : inSlots ? metadata : Metadata()
             return .success(RequestEnvelope(
-                service: try strings.string(request.service, slot: 0, field: "service"),
-                method: try strings.string(request.method, slot: 1, field: "method"),
+                service: service,
+                method: method,
                 payload: payload,
                 timeoutNano: request.timeout_nano,
                 metadata: metadata

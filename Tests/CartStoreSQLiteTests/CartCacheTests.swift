@@ -126,7 +126,7 @@ struct CartCacheTests {
         cache.committed(cart("a"))
         cache.remember(priced(cart("a"), total: 1), catalogEpoch: 7)
         #expect(cache.priced(userID: "a", catalogEpoch: 7) != nil)
-        // Each new cart evicts a random one of three: "a" survives 60 of them with probability (2/3)^60.
+        // Once full, each new cart evicts a random one of three: "a" survives all 58 with probability (2/3)^58.
         for index in 0..<60 { cache.committed(cart("n\(index)")) }
         #expect(cache.cart(userID: "a") == nil)
         cache.offer(cart("a"), token: cache.readToken(userID: "a"))

@@ -160,16 +160,18 @@ struct EnvelopeTests {
         #expect(empty.metadata["k0"] == "")
     }
 
-    @Test("the previous request's metadata is reused only while the entries are the same: more, fewer, changed, re-cased, none")
+    @Test("the previous request's metadata is reused only while the entries are the same: more, fewer, changed, none")
     func recentMetadataReuse() throws {
         var strings = RecentStrings(count: RequestEnvelope.recentStringSlots)
         let arena = ProtobufArena()
         func decode(_ pairs: [(String, String)]) throws -> Metadata {
             var metadata = Metadata()
             for (key, value) in pairs { metadata.append(key, value) }
-            let data = requestData(RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(), metadata: metadata))
+            let data = requestData(RequestEnvelope(service: "s", method: "m", payload: ByteBuffer(),
+                                                   metadata: metadata))
             defer { arena.reset() }
-            return try RequestEnvelope.decode(data, arena: arena, limits: EnvelopeLimits(), reusing: &strings).metadata
+            return try RequestEnvelope.decode(data, arena: arena, limits: EnvelopeLimits(), reusing: &strings)
+                .metadata
         }
         func expected(_ pairs: [(String, String)]) -> Metadata {
             var metadata = Metadata()
@@ -182,7 +184,6 @@ struct EnvelopeTests {
             [("authorization", "Bearer a"), ("x-request-id", "1"), ("idempotency-key", "k")],  // one more
             [("authorization", "Bearer a")],  // fewer
             [("authorization", "Bearer b")],  // changed value
-            [("Authorization", "Bearer b")],  // same value, key in another case
             [],  // none: empty, and the memo is kept for the next
             [("authorization", "Bearer b")],
             [("x-request-id", "2"), ("authorization", "Bearer b")],  // same entries, other order
@@ -193,6 +194,47 @@ struct EnvelopeTests {
             #expect(metadata == expected(pairs), "\(pairs)")
             #expect(metadata.map(\.key) == pairs.map { $0.0.lowercased() })
         }
+    }
+
+    /// A `ttrpc.Request` for service "s", method "m" with `pairs` as they are on the wire (not lowercased).
+    private func rawRequest(_ pairs: [(String, String)]) -> ByteBuffer {
+        var bytes: [UInt8] = [0x0a, 0x01, 0x73, 0x12, 0x01, 0x6d]
+        for (key, value) in pairs {
+            let entry = [0x0a, UInt8(key.utf8.count)] + Array(key.utf8)
+                + [0x12, UInt8(value.utf8.count)] + Array(value.utf8)
+            bytes += [0x2a, UInt8(entry.count)] + entry
+        }
+        return ByteBuffer(bytes: bytes)
+    }
+
+    @Test("reused metadata has the request's own bytes: an upper-case key, equivalent text, after a failed request")
+    func recentMetadataBytes() throws {
+        var strings = RecentStrings(count: RequestEnvelope.recentStringSlots)
+        let arena = ProtobufArena()
+        func decode(_ pairs: [(String, String)], limits: EnvelopeLimits = EnvelopeLimits()) throws -> Metadata {
+            defer { arena.reset() }
+            return try RequestEnvelope.decode(rawRequest(pairs), arena: arena, limits: limits, reusing: &strings)
+                .metadata
+        }
+        #expect(try decode([("authorization", "x")]).map(\.key) == ["authorization"])
+        #expect(try decode([("Authorization", "x")]).map(\.key) == ["authorization"])
+        #expect(try decode([("Authorization", "x")]).map(\.key) == ["authorization"])
+        // "café" precomposed, then decomposed: equal as Swift strings, different bytes.
+        #expect(try decode([("k", "caf\u{E9}")])["k"].map { Array($0.utf8) } == Array("caf\u{E9}".utf8))
+        #expect(try decode([("k", "cafe\u{301}")])["k"].map { Array($0.utf8) } == Array("cafe\u{301}".utf8))
+        #expect(try decode([("k", "caf\u{E9}")])["k"].map { Array($0.utf8) } == Array("caf\u{E9}".utf8))
+        // A request refused partway (its second entry over the byte limit) changes nothing for the next.
+        #expect(throws: RPCError.self) {
+            try decode([("k", "v"), ("big", String(repeating: "b", count: 64))],
+                       limits: EnvelopeLimits(maxMetadataBytes: 32))
+        }
+        #expect(try decode([("k", "v")]) == ["k": "v"], "the refused request's strings are not taken for the memo's")
+        #expect(try decode([("k", "caf\u{E9}")]) == ["k": "caf\u{E9}"])
+        // Empty values and entries past the reused slots decode as they are, again and again.
+        let many = (0..<10).map { ("k\($0)", $0 == 3 ? "" : "v\($0)") }
+        for _ in 0..<3 { #expect(try decode(many).map(\.value) == many.map(\.1)) }
+        let fewer = try decode([("k0", "v0"), ("k1", "v1"), ("k2", "v2"), ("k3", "x")])
+        #expect(fewer.map(\.value) == ["v0", "v1", "v2", "x"])
     }
 
     @Test("bytes that are not UTF-8 are INVALID_ARGUMENT even where the previous request's text was valid")

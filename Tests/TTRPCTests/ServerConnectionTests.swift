@@ -299,19 +299,28 @@ struct ServerConnectionTests {
         #expect(server.records.calls.map(\.code) == [.ok, .notFound, .ok])
     }
 
-    @Test("with deadlines: an answer ready at once is written and nothing expires later; a later one still expires")
+    @Test("with deadlines: an answer ready at once is never in flight, nothing expires for it; a later one expires")
     func answersWithDeadlines() throws {
         let release = Box<EventLoopPromise<ByteBuffer>?>(nil)
+        let connection = Box<ServerConnectionHandler?>(nil)
+        let inFlightDuringNow = Box<Int?>(nil)
         let server = try ServerHarness(router: { router in
-            router.register(service: "t.Answer", method: "Now", .unaryAnswer { payload, _ in .now(.success(payload)) })
+            router.register(service: "t.Answer", method: "Now", .unaryAnswer { payload, _ in
+                inFlightDuringNow.value = connection.value?.activeCallCount
+                return .now(.success(payload))
+            })
             router.register(service: "t.Answer", method: "Later", .unaryAnswer { _, context in
                 let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
                 release.value = promise
                 return .later(promise.futureResult)
             })
         })
+        connection.value = server.handler
         try server.send(requestFrame(streamID: 1, service: "t.Answer", method: "Later", timeoutNano: 2_000_000))
-        try server.send(requestFrame(streamID: 3, service: "t.Answer", method: "Now", payload: [5], timeoutNano: 2_000_000))
+        try server.send(requestFrame(streamID: 3, service: "t.Answer", method: "Now", payload: [5],
+                                     timeoutNano: 2_000_000))
+        #expect(inFlightDuringNow.value == 1, "only the later call is in flight while the one answered now runs")
+        #expect(server.handler.activeCallCount == 1)
         let first = try server.output()
         #expect(first.map(\.header.streamID) == [3])
         #expect(try payload(of: first[0]) == [5])
