@@ -27,10 +27,12 @@ enum PrometheusText {
     }
 }
 
-// Name checks and fixes as swift-prometheus 2.4.1 makes them for the metrics it registers
+// Name fixes as swift-prometheus 2.4.1 makes them for the metrics it registers
 // (PrometheusCollectorRegistry.swift, Apache License 2.0), so a timer is written under the name and
 // label names the registry would have used: an invalid character becomes "_" (a digit only in first
-// place; ":" only in metric names).
+// place; ":" only in metric names). The fix is a copy of the registry's; the validity check before
+// it accepts every digit where the registry's accepts only 0 and 9, which changes nothing: the fix
+// leaves a name with other digits as it is.
 extension PrometheusText {
     /// `name` as swift-prometheus registers a metric name.
     static func metricName(_ name: String) -> String {

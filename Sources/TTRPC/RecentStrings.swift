@@ -18,6 +18,9 @@ struct RecentStrings {
     /// ``RequestEnvelope`` sets it, keeping that promise (see its decoding).
     var metadata = Metadata()
 
+    /// The number of slots.
+    var slotCount: Int { slots.count }
+
     /// Creates `count` empty slots; slot numbers from `count` on are decoded without reuse.
     init(count: Int) {
         slots = Array(repeating: "", count: count)

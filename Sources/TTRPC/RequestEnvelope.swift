@@ -106,7 +106,12 @@ extension RequestEnvelope {
             var metadataBytes = 0
             for index in 0..<count {
                 guard let entry = request.metadata[index] else {
-                    same = false
+                    // protobuf-c leaves no NULL element in a repeated field; were there one, it would
+                    // only end reuse, keeping the entries reused so far.
+                    if same {
+                        same = false
+                        metadata = Metadata(prefix: entries, of: previous, capacity: count)
+                    }
                     inSlots = false
                     continue
                 }
@@ -119,11 +124,11 @@ extension RequestEnvelope {
                     return .failure(RPCError(code: .resourceExhausted,
                         message: "request metadata exceeds \(limits.maxMetadataBytes) bytes"))
                 }
-                if same, keyReused, valueReused, entries == index, index < previous.count {
+                if same, keyReused, valueReused, index < previous.count {
                     entries += 1
                     continue
                 }
-                if key.isEmpty || value.isEmpty || 3 + 2 * index >= recentStringSlots { inSlots = false }
+                if key.isEmpty || value.isEmpty || 3 + 2 * index >= strings.slotCount { inSlots = false }
                 if same {
                     same = false
                     metadata = Metadata(prefix: entries, of: previous, capacity: count)
