@@ -99,19 +99,22 @@ extension RequestEnvelope {
             let previous = strings.metadata
             strings.metadata = Metadata()
             var metadata = Metadata()
+            // Whether the entries so far are `previous`'s first `entries`, not yet copied.
             var same = previous.count > 0
             // Whether every entry's strings are in their slots, so `metadata` may be the next memo.
             var inSlots = true
             var entries = 0
             var metadataBytes = 0
+            func endReuse() {
+                guard same else { return }
+                same = false
+                metadata = Metadata(prefix: entries, of: previous, capacity: count)
+            }
             for index in 0..<count {
                 guard let entry = request.metadata[index] else {
                     // protobuf-c leaves no NULL element in a repeated field; were there one, it would
                     // only end reuse, keeping the entries reused so far.
-                    if same {
-                        same = false
-                        metadata = Metadata(prefix: entries, of: previous, capacity: count)
-                    }
+                    endReuse()
                     inSlots = false
                     continue
                 }
@@ -129,19 +132,14 @@ extension RequestEnvelope {
                     continue
                 }
                 if key.isEmpty || value.isEmpty || 3 + 2 * index >= strings.slotCount { inSlots = false }
-                if same {
-                    same = false
-                    metadata = Metadata(prefix: entries, of: previous, capacity: count)
-                } else if entries == 0 {
-                    metadata.reserveCapacity(count)
-                }
+                if same { endReuse() } else if entries == 0 { metadata.reserveCapacity(count) }
                 metadata.append(key, value)
                 entries += 1
             }
-            if same, entries == previous.count {
-                metadata = previous
-            } else if same, entries > 0 {
-                metadata = Metadata(prefix: entries, of: previous, capacity: entries)  // fewer entries
+            // All entries reused: the previous metadata itself, or its prefix when there are fewer.
+            if same {
+                metadata = entries == previous.count
+                    ? previous : Metadata(prefix: entries, of: previous, capacity: entries)
             }
             let payload: ByteBuffer
             if request.payload.len > 0, let base = request.payload.data {

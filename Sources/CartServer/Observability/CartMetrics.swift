@@ -117,25 +117,23 @@ public final class CartMetrics: Sendable {
             series.otherRequests[slot, default: [:]][call.code.rawValue] = counter
             return counter
         }
-        let position = slot * Self.codeSlots + code
-        if position < series.requests.count, let counter = series.requests[position] { return counter }
-        if position >= series.requests.count {
-            series.requests += Array(repeating: nil, count: (slot + 1) * Self.codeSlots - series.requests.count)
-        }
-        let counter = make()
-        series.requests[position] = counter
-        return counter
+        return Self.cached(in: &series.requests, at: slot * Self.codeSlots + code, make)
     }
 
     private func durationTimer(_ series: inout Series, slot: Int, call: CallRecord) -> CoreMetrics.Timer {
-        if slot < series.durations.count, let timer = series.durations[slot] { return timer }
-        if slot >= series.durations.count {
-            series.durations += Array(repeating: nil, count: slot + 1 - series.durations.count)
+        Self.cached(in: &series.durations, at: slot) {
+            Timer(label: "cartd_rpc_duration_seconds", dimensions: [("method", names(slot: slot, call: call).method)],
+                  factory: factory)
         }
-        let method = names(slot: slot, call: call).method
-        let timer = Timer(label: "cartd_rpc_duration_seconds", dimensions: [("method", method)], factory: factory)
-        series.durations[slot] = timer
-        return timer
+    }
+
+    /// The metric at `position` of `array`, made (and kept there) on first use; the array grows as needed.
+    private static func cached<Metric>(in array: inout [Metric?], at position: Int, _ make: () -> Metric) -> Metric {
+        if position < array.count, let metric = array[position] { return metric }
+        if position >= array.count { array += Array(repeating: nil, count: position + 1 - array.count) }
+        let metric = make()
+        array[position] = metric
+        return metric
     }
 
     /// A checkout attempt ended with `result`.
